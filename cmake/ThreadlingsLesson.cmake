@@ -1,0 +1,208 @@
+# threadlings_lesson(): everything one lesson builds, called from lessons/NN_slug/CMakeLists.txt.
+#
+#   threadlings_lesson(
+#     SOURCES  thread.cpp            # the student's files: exercises/NN_slug/ and solutions/NN_slug/
+#     TESTS    thread_test.cpp       # GoogleTest sources in tests/NN_slug/
+#     DEMOS    compute.cpp           # runnable demos in lessons/NN_slug/, linked to the track's code
+#     LIBRARIES Threads::Threads)    # extra libraries the lesson's code needs
+#
+# For each track (exercise, solution) whose folder exists and whose option is ON it builds:
+#   lessonNN_<track>             static library of the track's SOURCES (headers beside them)
+#   lessonNN_<track>_tests       the lesson's tests linked against that library; every GoogleTest case
+#                                is a ctest test "lessonNN.<track>.Suite.Case", labelled lessonNN and <track>
+#   demos/<track>/NN_slug/<demo> each demo, linked against the track's library
+# With THREADLINGS_SELFCHECKS it also registers selfcheck.lessonNN.stubs (the untouched stubs fail every
+# test) and selfcheck.lessonNN.mutant.<name> for each tests/NN_slug/mutants/<name>.patch (caught).
+#
+# Why each test file compiles once per track: the two tracks have different headers (the student may
+# add members). Why the student's code sits in .cpp files: an edit then recompiles one small file and
+# relinks, which is what keeps `threadlings check` under two seconds.
+
+set(THREADLINGS_SCRIPTS_DIR "${CMAKE_CURRENT_LIST_DIR}/scripts")
+
+function(_threadlings_test_environment out_var)
+  set(${out_var} "THREADLINGS_WATCHDOG_SECONDS=${THREADLINGS_WATCHDOG_SECONDS}" PARENT_SCOPE)
+endfunction()
+
+# Per-test ctest timeout: the watchdog reports first, ctest's kill is the backstop.
+math(EXPR THREADLINGS_TEST_TIMEOUT "${THREADLINGS_WATCHDOG_SECONDS} * 2 + 10")
+
+function(threadlings_lesson)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "" "SOURCES;TESTS;DEMOS;LIBRARIES")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "threadlings_lesson: unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT arg_SOURCES OR NOT arg_TESTS)
+    message(FATAL_ERROR "threadlings_lesson: SOURCES and TESTS are required")
+  endif()
+  get_filename_component(lesson_dir "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
+  if(NOT lesson_dir MATCHES "^([0-9][0-9])_[a-z0-9_]+$")
+    message(FATAL_ERROR "lessons/${lesson_dir}: a lesson folder is named NN_slug (two digits, snake_case)")
+  endif()
+  set(lesson "lesson${CMAKE_MATCH_1}")
+  set(root "${PROJECT_SOURCE_DIR}")
+
+  # The lesson label goes on the directory: gtest_discover_tests loses PROPERTIES after a list of LABELS.
+  set_property(DIRECTORY APPEND PROPERTY LABELS ${lesson})
+
+  list(TRANSFORM arg_TESTS PREPEND "${root}/tests/${lesson_dir}/" OUTPUT_VARIABLE test_sources)
+  _threadlings_test_environment(test_env)
+
+  foreach(track IN ITEMS exercise solution)
+    string(TOUPPER "${track}" track_upper)
+    set(code_dir "${root}/${track}s/${lesson_dir}")
+    if(NOT THREADLINGS_${track_upper}_TRACK OR NOT IS_DIRECTORY "${code_dir}")
+      continue()  # a student copy has no solutions/
+    endif()
+
+    set(library "${lesson}_${track}")
+    list(TRANSFORM arg_SOURCES PREPEND "${code_dir}/" OUTPUT_VARIABLE track_sources)
+    add_library(${library} STATIC ${track_sources})
+    target_include_directories(${library} PUBLIC "${code_dir}")
+    target_link_libraries(${library}
+      PUBLIC threadlings::common Threads::Threads ${arg_LIBRARIES}
+      PRIVATE threadlings_project_options)
+    # Stubs have unused parameters by design; warnings there would only bury the real ones.
+    if(track STREQUAL "exercise")
+      target_compile_options(${library} PRIVATE -Wno-unused-parameter)
+    endif()
+
+    foreach(demo IN LISTS arg_DEMOS)
+      get_filename_component(demo_name "${demo}" NAME_WE)
+      set(demo_target "${lesson}_${demo_name}_${track}")
+      add_executable(${demo_target} "${CMAKE_CURRENT_SOURCE_DIR}/${demo}")
+      target_link_libraries(${demo_target} PRIVATE ${library} threadlings_project_options)
+      set_target_properties(${demo_target} PROPERTIES
+        OUTPUT_NAME "${demo_name}"
+        RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/demos/${track}/${lesson_dir}")
+      if(track STREQUAL "solution" AND THREADLINGS_BUILD_TESTS)
+        # Demos must keep running: each one is smoke-tested in its --quick form.
+        add_test(NAME "${lesson}.demo.${demo_name}" COMMAND ${demo_target} --quick)
+        set_tests_properties("${lesson}.demo.${demo_name}" PROPERTIES
+          LABELS "solution;demo" TIMEOUT 60
+          WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
+      endif()
+    endforeach()
+
+    if(NOT THREADLINGS_BUILD_TESTS)
+      continue()
+    endif()
+
+    # Test objects are their own target so that mutants can reuse them instead of recompiling.
+    set(test_objects "${lesson}_${track}_test_objects")
+    add_library(${test_objects} OBJECT ${test_sources})
+    target_link_libraries(${test_objects} PUBLIC ${library} threadlings::test_support
+      PRIVATE threadlings_project_options)
+    target_precompile_headers(${test_objects} REUSE_FROM threadlings_gtest_pch)
+
+    set(test_binary "${lesson}_${track}_tests")
+    add_executable(${test_binary} $<TARGET_OBJECTS:${test_objects}>)
+    target_link_libraries(${test_binary} PRIVATE ${library} threadlings::test_support threadlings_sanitizers)
+    gtest_discover_tests(${test_binary}
+      TEST_PREFIX "${lesson}.${track}."
+      DISCOVERY_MODE PRE_TEST
+      DISCOVERY_TIMEOUT 60
+      LABELS ${track}
+      PROPERTIES TIMEOUT ${THREADLINGS_TEST_TIMEOUT} ENVIRONMENT "${test_env}")
+
+    if(THREADLINGS_SELFCHECKS AND track STREQUAL "exercise")
+      _threadlings_stub_selfcheck(${lesson} ${lesson_dir} ${test_binary})
+    endif()
+    if(THREADLINGS_SELFCHECKS AND track STREQUAL "solution")
+      _threadlings_mutant_selfchecks(${lesson} ${lesson_dir} "${arg_SOURCES}" "${test_sources}" ${test_objects})
+    endif()
+  endforeach()
+endfunction()
+
+# selfcheck.lessonNN.stubs: the exercise binary built from untouched stubs fails every test case.
+function(_threadlings_stub_selfcheck lesson lesson_dir test_binary)
+  set(name "selfcheck.${lesson}.stubs")
+  add_test(NAME ${name}
+    COMMAND ${CMAKE_COMMAND}
+      "-DTEST_BINARY=$<TARGET_FILE:${test_binary}>"
+      "-DSOURCE_ROOT=${PROJECT_SOURCE_DIR}"
+      "-DLESSON_DIR=${lesson_dir}"
+      -P "${THREADLINGS_SCRIPTS_DIR}/CheckStubsFail.cmake")
+  set_tests_properties(${name} PROPERTIES
+    LABELS selfcheck TIMEOUT 600
+    ENVIRONMENT "THREADLINGS_WATCHDOG_SECONDS=${THREADLINGS_WATCHDOG_SECONDS}"
+    SKIP_REGULAR_EXPRESSION "threadlings-selfcheck: skipped")
+endfunction()
+
+# selfcheck.lessonNN.mutant.<name>: a copy of the solution with the mutant applied fails some test.
+function(_threadlings_mutant_selfchecks lesson lesson_dir sources test_sources test_objects)
+  set(root "${PROJECT_SOURCE_DIR}")
+  file(GLOB patches "${root}/tests/${lesson_dir}/mutants/*.patch")
+  if(NOT patches)
+    return()
+  endif()
+  find_program(THREADLINGS_PATCH_PROGRAM patch REQUIRED)
+  file(GLOB_RECURSE solution_files CONFIGURE_DEPENDS "${root}/solutions/${lesson_dir}/*")
+  list(SORT patches)
+  foreach(patch IN LISTS patches)
+    get_filename_component(mutant "${patch}" NAME_WE)
+    if(NOT mutant MATCHES "^[a-z0-9_]+$")
+      message(FATAL_ERROR "${patch}: a mutant is named in snake_case")
+    endif()
+    # Which files does it touch? Every one must be inside this lesson's solution folder.
+    file(STRINGS "${patch}" targets REGEX "^\\+\\+\\+ ")
+    set(touches_header FALSE)
+    foreach(line IN LISTS targets)
+      string(REGEX REPLACE "^\\+\\+\\+ (b/)?([^\t ]+).*$" "\\2" path "${line}")
+      if(NOT path MATCHES "^solutions/${lesson_dir}/")
+        message(FATAL_ERROR "${patch}: patches ${path}; a mutant may only patch solutions/${lesson_dir}/")
+      endif()
+      if(NOT path MATCHES "\\.cpp$")
+        set(touches_header TRUE)
+      endif()
+    endforeach()
+
+    set(copy_root "${CMAKE_CURRENT_BINARY_DIR}/mutants/${mutant}")
+    set(copy_dir "${copy_root}/solutions/${lesson_dir}")
+    list(TRANSFORM sources PREPEND "${copy_dir}/" OUTPUT_VARIABLE mutant_sources)
+    add_custom_command(
+      OUTPUT ${mutant_sources}
+      COMMAND ${CMAKE_COMMAND}
+        "-DPATCH=${patch}" "-DSOURCE_DIR=${root}/solutions/${lesson_dir}" "-DCOPY_ROOT=${copy_root}"
+        "-DCOPY_DIR=${copy_dir}" "-DPATCH_PROGRAM=${THREADLINGS_PATCH_PROGRAM}"
+        -P "${THREADLINGS_SCRIPTS_DIR}/ApplyMutant.cmake"
+      DEPENDS "${patch}" ${solution_files} "${THREADLINGS_SCRIPTS_DIR}/ApplyMutant.cmake"
+      COMMENT "Applying mutant ${lesson_dir}/${mutant}"
+      VERBATIM)
+
+    set(library "${lesson}_mutant_${mutant}")
+    add_library(${library} STATIC ${mutant_sources})
+    target_include_directories(${library} PUBLIC "${copy_dir}")
+    get_target_property(lesson_libraries ${lesson}_solution LINK_LIBRARIES)
+    target_link_libraries(${library} PUBLIC ${lesson_libraries})
+    target_link_libraries(${library} PRIVATE threadlings_sanitizers)
+
+    set(test_binary "${lesson}_mutant_${mutant}_tests")
+    if(touches_header)
+      add_executable(${test_binary} ${test_sources})
+      target_precompile_headers(${test_binary} REUSE_FROM threadlings_gtest_pch)
+    else()
+      add_executable(${test_binary} $<TARGET_OBJECTS:${test_objects}>)
+    endif()
+    target_link_libraries(${test_binary} PRIVATE ${library} threadlings::test_support threadlings_sanitizers)
+
+    set(name "selfcheck.${lesson}.mutant.${mutant}")
+    add_test(NAME ${name}
+      COMMAND ${CMAKE_COMMAND}
+        "-DTEST_BINARY=$<TARGET_FILE:${test_binary}>" "-DPATCH=${patch}"
+        -P "${THREADLINGS_SCRIPTS_DIR}/CheckMutantCaught.cmake")
+    # A deadlocking mutant is caught by the watchdog; a short fuse keeps CI fast.
+    set_tests_properties(${name} PROPERTIES LABELS "selfcheck;mutant" TIMEOUT 300
+      ENVIRONMENT "THREADLINGS_WATCHDOG_SECONDS=5")
+  endforeach()
+endfunction()
+
+# Course-wide self-checks: TODO markers in every exercise file; four parts per lesson and their files.
+function(threadlings_course_selfchecks)
+  foreach(check IN ITEMS todo_markers layout)
+    add_test(NAME selfcheck.${check}
+      COMMAND ${CMAKE_COMMAND} "-DSOURCE_ROOT=${PROJECT_SOURCE_DIR}" -DCHECK=${check}
+        -P "${THREADLINGS_SCRIPTS_DIR}/CheckCourse.cmake")
+    set_tests_properties(selfcheck.${check} PROPERTIES LABELS selfcheck TIMEOUT 60)
+  endforeach()
+endfunction()

@@ -1,0 +1,18 @@
+# selfcheck.lessonNN.mutant.NAME — cmake -DTEST_BINARY=... -DPATCH=... -P CheckMutantCaught.cmake
+# Passes when at least one test fails against the mutated solution (a failed expectation, a crash, or
+# the watchdog's deadlock report all count); fails when the mutant survives every test.
+file(STRINGS "${PATCH}" first_line LIMIT_COUNT 1)
+string(REGEX REPLACE "^#[ ]*" "" mistake "${first_line}")
+execute_process(COMMAND "${TEST_BINARY}" --gtest_brief=1
+  OUTPUT_VARIABLE output ERROR_VARIABLE output RESULT_VARIABLE result TIMEOUT 240)
+if(result EQUAL 0)
+  message(FATAL_ERROR "Mutant survived: every test passed against it.\n  mistake: ${mistake}\n"
+    "  patch:   ${PATCH}\nAdd a test that catches this mistake.")
+endif()
+string(REGEX MATCHALL "\\[  FAILED  \\] [^ \n]+" failed "${output}")
+list(REMOVE_DUPLICATES failed)
+list(JOIN failed "\n  " failed_lines)
+if(output MATCHES "no progress for [0-9]+ s: likely deadlock")
+  string(APPEND failed_lines "\n  (the watchdog reported a deadlock)")
+endif()
+message(STATUS "Mutant caught (${mistake}); result ${result}:\n  ${failed_lines}")

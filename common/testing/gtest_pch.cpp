@@ -1,0 +1,1 @@
+// Compiles the precompiled GoogleTest header once; every test target reuses it.

@@ -1,0 +1,43 @@
+#include "threadlings/testing/start_gate.hpp"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using threadlings::testing::StartGate;
+
+// No worker passes the gate before it opens, and all pass after.
+TEST(StartGate, HoldsWorkersUntilOpened) {
+  constexpr int kWorkers = 4;
+  StartGate gate(kWorkers);
+  std::atomic<int> passed{0};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < kWorkers; ++i) {
+    workers.emplace_back([&] {
+      gate.arrive_and_wait();
+      passed.fetch_add(1);
+    });
+  }
+  gate.wait_until_all_arrived();
+  const int passed_before_open = passed.load();
+  gate.open();
+  for (auto& worker : workers) worker.join();
+  EXPECT_EQ(passed_before_open, 0);
+  EXPECT_EQ(passed.load(), kWorkers);
+}
+
+// A Signal carries one event from one thread to another.
+TEST(Signal, WaitReturnsAfterNotify) {
+  threadlings::testing::Signal signal;
+  EXPECT_FALSE(signal.notified());
+  std::thread notifier([&] { signal.notify(); });
+  signal.wait();
+  notifier.join();
+  EXPECT_TRUE(signal.notified());
+}
+
+}  // namespace
