@@ -14,6 +14,17 @@ if(NOT nlohmann_json_FOUND)
   FetchContent_MakeAvailable(nlohmann_json)
 endif()
 
+# CLI11: command-line flags of the demos and of the threadlings tool.
+find_package(CLI11 2.1 CONFIG QUIET)
+if(NOT CLI11_FOUND)
+  message(STATUS "CLI11 not installed (Debian: libcli11-dev); fetching it")
+  FetchContent_Declare(cli11
+    GIT_REPOSITORY https://github.com/CLIUtils/CLI11.git
+    GIT_TAG v2.3.2
+    GIT_SHALLOW TRUE)
+  FetchContent_MakeAvailable(cli11)
+endif()
+
 if(NOT THREADLINGS_BUILD_TESTS)
   return()
 endif()

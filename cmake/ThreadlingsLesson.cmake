@@ -102,8 +102,9 @@ function(threadlings_lesson)
       TEST_PREFIX "${lesson}.${track}."
       DISCOVERY_MODE PRE_TEST
       DISCOVERY_TIMEOUT 60
-      LABELS ${track}
-      PROPERTIES TIMEOUT ${THREADLINGS_TEST_TIMEOUT} ENVIRONMENT "${test_env}")
+      # One label here: a list would swallow the properties after it. The lesson label comes from
+      # the directory, and ctest merges the two.
+      PROPERTIES LABELS ${track} TIMEOUT ${THREADLINGS_TEST_TIMEOUT} ENVIRONMENT "${test_env}")
 
     if(THREADLINGS_SELFCHECKS AND track STREQUAL "exercise")
       _threadlings_stub_selfcheck(${lesson} ${lesson_dir} ${test_binary})

@@ -1,4 +1,5 @@
 #include "threadlings/testing/start_gate.hpp"
+#include "threadlings/testing/thread_state.hpp"
 
 #include <atomic>
 #include <thread>
@@ -38,6 +39,37 @@ TEST(Signal, WaitReturnsAfterNotify) {
   signal.wait();
   notifier.join();
   EXPECT_TRUE(signal.notified());
+}
+
+}  // namespace
+
+namespace {
+
+// thread_count sees a thread as soon as std::thread's constructor returns.
+TEST(ThreadState, CountsThreads) {
+  const std::size_t before = threadlings::testing::thread_count();
+  threadlings::testing::Signal done;
+  std::thread worker([&] { done.wait(); });
+  const std::size_t during = threadlings::testing::thread_count();
+  done.notify();
+  worker.join();
+  EXPECT_EQ(during, before + 1);
+}
+
+// wait_until_blocked sees a thread parked on a latch.
+TEST(ThreadState, SeesABlockedThread) {
+  threadlings::testing::Signal started, release;
+  std::atomic<pid_t> tid{0};
+  std::thread worker([&] {
+    tid = threadlings::testing::current_tid();
+    started.notify();
+    release.wait();
+  });
+  started.wait();
+  const bool blocked = threadlings::testing::wait_until_blocked(tid.load());
+  release.notify();
+  worker.join();
+  EXPECT_TRUE(blocked);
 }
 
 }  // namespace

@@ -1,0 +1,41 @@
+#include "threadlings/demo.hpp"
+
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "threadlings/not_implemented.hpp"
+
+namespace threadlings {
+
+int run_demo(int argc, char** argv, const std::string& description,
+             const std::function<int(const DemoOptions&)>& body) {
+  CLI::App app(description);
+  DemoOptions options;
+  std::string trace;
+  app.add_flag("--quick", options.quick, "small inputs and short delays (used by the smoke tests)");
+  app.add_option("--trace", trace, "write a Chrome trace-event timeline to this file (open in ui.perfetto.dev)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    app.exit(error);
+    return 2;  // bad usage, whatever CLI11's own code for this error is
+  }
+  if (!trace.empty()) options.trace = trace;
+
+  try {
+    return body(options);
+  } catch (const NotImplemented& unfinished) {
+    std::cerr << "\nThis demo runs your exercise, which is not finished:\n  " << unfinished.what()
+              << "\nFinish it (./threadlings check), or see the reference behaviour with\n"
+                 "  cmake --workflow --preset reference   and run the demo from build/reference/demos/solution/\n";
+  } catch (const std::exception& error) {
+    std::cerr << "\ndemo failed: " << error.what() << '\n';
+  }
+  return 1;
+}
+
+}  // namespace threadlings

@@ -1,0 +1,48 @@
+#include "threadlings/testing/thread_state.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <unistd.h>
+
+namespace threadlings::testing {
+
+std::size_t thread_count() {
+  std::size_t count = 0;
+  std::error_code error;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/task", error);
+       !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+    ++count;
+  }
+  return count;
+}
+
+pid_t current_tid() noexcept { return ::gettid(); }
+
+namespace {
+
+// The state letter of /proc/self/task/<tid>/stat: "tid (comm) S ..."; 0 when the thread is gone.
+char thread_state(pid_t tid) {
+  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return 0;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() ? line[close + 2] : char{0};
+}
+
+}  // namespace
+
+bool wait_until_blocked(pid_t tid, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const char state = thread_state(tid);
+    if (state == 0) return false;
+    if (state == 'S' || state == 'D') return true;
+    std::this_thread::yield();  // observe again; no guessed sleep
+  }
+  return false;
+}
+
+}  // namespace threadlings::testing
