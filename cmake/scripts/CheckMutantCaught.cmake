@@ -3,7 +3,7 @@
 # the watchdog's deadlock report all count); fails when the mutant survives every test.
 file(STRINGS "${PATCH}" first_line LIMIT_COUNT 1)
 string(REGEX REPLACE "^#[ ]*" "" mistake "${first_line}")
-execute_process(COMMAND "${TEST_BINARY}" --gtest_brief=1
+execute_process(COMMAND "${TEST_BINARY}"
   OUTPUT_VARIABLE output ERROR_VARIABLE output RESULT_VARIABLE result TIMEOUT 240)
 if(result EQUAL 0)
   message(FATAL_ERROR "Mutant survived: every test passed against it.\n  mistake: ${mistake}\n"
@@ -12,6 +12,12 @@ endif()
 string(REGEX MATCHALL "\\[  FAILED  \\] [^ \n]+" failed "${output}")
 list(REMOVE_DUPLICATES failed)
 list(JOIN failed "\n  " failed_lines)
+if(NOT failed)
+  # No "[  FAILED  ]" line: the binary died (abort, signal, watchdog) inside the last test it started.
+  string(REGEX MATCHALL "\\[ RUN      \\] [^ \n]+" started "${output}")
+  list(POP_BACK started last_started)
+  string(REPLACE "[ RUN      ]" "[  CRASHED ]" failed_lines "${last_started}")
+endif()
 if(output MATCHES "no progress for [0-9]+ s: likely deadlock")
   string(APPEND failed_lines "\n  (the watchdog reported a deadlock)")
 endif()

@@ -38,15 +38,25 @@ TEST(StartNewThread, RunsFunctionWithArgumentsAndReturnsItsId) {
   EXPECT_EQ(report->number, 50);
 }
 
-// Two calls start two distinct threads.
+// Two calls start two distinct threads. (Ids are unique only among live threads, so both are kept
+// alive until both ids are compared: an exited thread's id may be reused.)
 TEST(StartNewThread, EachCallStartsADistinctThread) {
   auto first = std::make_shared<Report>();
   auto second = std::make_shared<Report>();
-  const auto a = start_new_thread([first] { first->done.notify(); });
-  const auto b = start_new_thread([second] { second->done.notify(); });
+  auto release = std::make_shared<Signal>();
+  auto body = [release](const std::shared_ptr<Report>& report) {
+    report->id = std::this_thread::get_id();
+    report->done.notify();
+    release->wait();
+  };
+  const auto a = start_new_thread(body, first);
+  const auto b = start_new_thread(body, second);
   first->done.wait();
   second->done.wait();
+  release->notify();
   EXPECT_NE(a, b);
+  EXPECT_EQ(a, first->id);
+  EXPECT_EQ(b, second->id);
 }
 
 }  // namespace
