@@ -51,8 +51,11 @@ function(threadlings_gtest_from_source)
   foreach(target IN ITEMS gtest gmock)
     target_link_libraries(${target} PRIVATE threadlings_sanitizers)
   endforeach()
-  add_library(GTest::gtest ALIAS gtest)
-  add_library(GTest::gmock ALIAS gmock)
+  # GoogleTest >= 1.11 defines these aliases itself; older sources do not.
+  if(NOT TARGET GTest::gtest)
+    add_library(GTest::gtest ALIAS gtest)
+    add_library(GTest::gmock ALIAS gmock)
+  endif()
 endfunction()
 
 if(THREADLINGS_SANITIZER)

@@ -23,8 +23,9 @@ Thread::Thread(Target target, StoredTarget) { throw NotImplemented("Thread::Thre
 // (A destructor must not throw, and a joinable std::thread destroyed as it is calls std::terminate.)
 Thread::~Thread() = default;
 
-// TODO: run run() on a new std::thread. Throw ThreadError on a second call. Return only once the
-// new thread is running and has recorded its ident and native id (gettid()).
+// TODO: start a new std::thread. Throw ThreadError on a second call. Return only once the new
+// thread is running and has recorded its ident and native id (gettid()). The new thread runs the
+// target, which it should own (move it in: a daemon may outlive this object), or run() if there is none.
 void Thread::start() { throw NotImplemented("Thread::start — see lesson 02"); }
 
 // TODO: wait for the thread. Throw ThreadError if it was never started or if it would join itself.

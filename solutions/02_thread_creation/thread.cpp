@@ -43,11 +43,17 @@ void Thread::start() {
   // which is what makes ident_ and native_id_ safe to read afterwards (the latch orders the threads).
   std::latch running(1);
   try {
-    thread_ = std::thread([this, &running] {
+    // The target moves into the new thread (Python, too, drops it once run): a daemon whose Thread
+    // object is destroyed keeps running on what it owns. Without a target, run() is the code.
+    thread_ = std::thread([this, &running, target = std::move(target_)] {
       ident_ = std::this_thread::get_id();
       native_id_ = ::gettid();
       running.count_down();  // `running` lives on start()'s stack: not touched after this
-      run();
+      if (target) {
+        target();  // touches nothing of *this: safe even after a daemon's Thread is destroyed
+      } else {
+        run();
+      }
     });
   } catch (...) {
     started_ = false;  // no thread could be made (EAGAIN): nothing happened, start() may be retried

@@ -35,13 +35,16 @@ class ThreadError : public std::logic_error {
 /// - Construction stores the target and a copy of each argument; **no thread runs yet**.
 ///   `std::ref(x)` passes `x` by reference instead (as for std::thread); the referenced object must
 ///   outlive the run.
-/// - `start()` runs `run()` on a new thread and returns once that thread is running, so that
-///   `ident()` and `native_id()` are known (Python's start() waits the same way). A second `start()`
+/// - `start()` starts a new thread and returns once that thread is running, so that `ident()` and
+///   `native_id()` are known (Python's start() waits the same way). The target moves into the new
+///   thread, which runs it; a Thread made without a target runs `run()` instead. A second `start()`
 ///   throws ThreadError.
-/// - `run()` calls the target; a subclass may override it instead of passing a target.
+/// - `run()` calls the target (if start() has not taken it yet); a subclass overrides it instead of
+///   passing a target.
 /// - Destruction joins a started thread that was not joined, unless it is a daemon, which is left
-///   running (Python lets daemon threads be killed at exit). A subclass that overrides `run()` must
-///   join in its own destructor: once the subclass part is destroyed, `run()` may not touch it.
+///   running (Python lets daemon threads be killed at exit). That is safe for a target, which the
+///   thread owns. A subclass that overrides `run()` *is* the code being run: it must join in its own
+///   destructor, daemon or not, because once it is destroyed `run()` may not touch it.
 /// - An exception escaping `run()` ends the program (std::terminate), as it does for std::thread;
 ///   lesson 03 catches it instead.
 ///
@@ -71,7 +74,7 @@ class Thread {
   Thread(Thread&&) = delete;  // the running thread refers to this object
   Thread& operator=(Thread&&) = delete;
 
-  /// Runs run() on a new thread; returns once that thread has started.
+  /// Runs the target (or, without one, run()) on a new thread; returns once that thread has started.
   /// Throws ThreadError("threads can only be started once") on a second call.
   void start();
 
@@ -79,7 +82,8 @@ class Thread {
   /// Throws ThreadError when the thread was never started, and when a thread tries to join itself.
   void join();
 
-  /// What the new thread executes: calls the target, if any. Override it in a subclass.
+  /// What the new thread executes when the Thread has no target. Calls the target, if any (so a
+  /// direct call runs it on the caller's thread, as in Python). Override it in a subclass.
   virtual void run();
 
   /// "Thread-N" unless set: N counts every Thread created in this process, from 1.

@@ -257,6 +257,9 @@ TEST(Thread, DestructorLeavesDaemonRunning) {
     thread.start();
   }  // would block forever here if the destructor joined: the watchdog reports it
   EXPECT_FALSE(finished->notified());
+  // The running daemon owns its target, and with it these captured pointers. Had the target died
+  // with the Thread object, only this test would still hold them, and the thread would run freed code.
+  EXPECT_EQ(release.use_count(), 2) << "the daemon's target was destroyed with its Thread object";
   release->notify();
   finished->wait();
 }
