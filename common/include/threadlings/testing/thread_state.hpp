@@ -18,7 +18,7 @@ namespace threadlings::testing {
 [[nodiscard]] pid_t current_tid() noexcept;
 
 /// Waits until thread `tid` of this process is blocked in the kernel (state S or D: a futex wait, a
-/// read, a join), by observing /proc/self/task/<tid>/stat, never by sleeping a guessed time.
+/// read, a join), by observing `/proc/self/task/TID/stat`, never by sleeping a guessed time.
 /// Returns false if that does not happen within `limit` (or the thread no longer exists).
 ///
 /// Use it to order a test: "release the worker only once the main thread is blocked in join()".
