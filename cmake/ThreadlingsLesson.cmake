@@ -62,6 +62,7 @@ function(threadlings_lesson)
     target_link_libraries(${library}
       PUBLIC threadlings::common Threads::Threads ${arg_LIBRARIES}
       PRIVATE threadlings_project_options)
+    target_precompile_headers(${library} REUSE_FROM threadlings_std_pch)
     # Stubs have unused parameters by design; warnings there would only bury the real ones.
     if(track STREQUAL "exercise")
       target_compile_options(${library} PRIVATE -Wno-unused-parameter)
@@ -173,6 +174,7 @@ function(_threadlings_mutant_selfchecks lesson lesson_dir sources test_sources t
 
     set(library "${lesson}_mutant_${mutant}")
     add_library(${library} STATIC ${mutant_sources})
+    target_precompile_headers(${library} REUSE_FROM threadlings_std_pch)
     target_include_directories(${library} PUBLIC "${copy_dir}")
     get_target_property(lesson_libraries ${lesson}_solution LINK_LIBRARIES)
     target_link_libraries(${library} PUBLIC ${lesson_libraries})

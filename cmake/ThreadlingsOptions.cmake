@@ -26,3 +26,13 @@ endif()
 # threadlings_project_options: what every first-party target links (warnings privately, sanitizers).
 add_library(threadlings_project_options INTERFACE)
 target_link_libraries(threadlings_project_options INTERFACE threadlings_warnings threadlings_sanitizers)
+
+# threadlings_fast_linker: lld when the toolchain has it. Linking a test binary with GNU ld takes
+# about 0.6 s here, with lld under 0.2 s, and every edit of an exercise ends in a link.
+include(CheckLinkerFlag)
+add_library(threadlings_fast_linker INTERFACE)
+check_linker_flag(CXX "-fuse-ld=lld" THREADLINGS_HAVE_LLD)
+if(THREADLINGS_HAVE_LLD)
+  target_link_options(threadlings_fast_linker INTERFACE -fuse-ld=lld)
+endif()
+target_link_libraries(threadlings_project_options INTERFACE threadlings_fast_linker)

@@ -1,1 +1,1 @@
-// Compiles the precompiled GoogleTest header once; every test target reuses it.
+// Compiles a precompiled header once (GoogleTest or the standard library); other targets reuse it.
