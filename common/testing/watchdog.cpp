@@ -1,6 +1,7 @@
 #include "threadlings/testing/watchdog.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -9,6 +10,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "threadlings/testing/no_leaks.hpp"
 
 extern char** environ;
 
@@ -100,6 +103,8 @@ void Watchdog::fire(const std::string& what) const {
                               " s: likely deadlock\n";
   write_stderr(message);
   dump_all_stacks();
+  // A forked child of the hung test would outlive us and keep ctest's output pipe open: end it too.
+  for (const pid_t child : unreaped_children()) ::kill(child, SIGKILL);
   write_stderr(message);  // again after the stacks, so the verdict is the last thing on screen
   std::_Exit(kWatchdogExitCode);
 }

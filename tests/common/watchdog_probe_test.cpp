@@ -2,9 +2,21 @@
 #include <latch>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 // Waits on a latch nobody counts down: a deadlock by construction.
 TEST(WatchdogProbe, DISABLED_HangsForever) {
+  std::latch never(1);
+  never.wait();
+}
+
+// Forks a child that never ends, then hangs: the watchdog must end the child too, or the child would
+// hold the output pipe open and whoever reads it would wait forever.
+TEST(WatchdogProbe, DISABLED_HangsWithAChild) {
+  if (::fork() == 0) {
+    ::pause();
+    ::_exit(0);
+  }
   std::latch never(1);
   never.wait();
 }

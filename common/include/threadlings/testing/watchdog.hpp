@@ -18,7 +18,8 @@ inline constexpr int kWatchdogExitCode = 86;
 ///     [watchdog] Suite.Case: no progress for 10 s: likely deadlock
 ///
 /// to stderr, dumps every thread's stack when gdb is installed (THREADLINGS_WATCHDOG_GDB=0 turns that
-/// off), and ends the process with kWatchdogExitCode.
+/// off), kills the child processes it has not reaped (so none outlives it holding ctest's output
+/// pipe), and ends the process with kWatchdogExitCode.
 ///
 /// @threadsafety progress() may be called from any thread. The destructor stops and joins the watcher.
 class Watchdog {
