@@ -3,6 +3,7 @@
 //   threadlings check [NN]          build and test one lesson (default: the first unfinished one)
 //   threadlings hint NN [--level k] the lesson's hints, one layer at a time
 //   threadlings run NN [demo] [...] a lesson's demo, running your exercise code
+//   threadlings watch [NN]          re-check whenever an exercise file changes
 // Exit codes: 0 success, 1 tests fail or something failed, 2 bad usage (with a usage message).
 #include <cstdlib>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "hint.hpp"
 #include "progress.hpp"
 #include "run_demo.hpp"
+#include "watch.hpp"
 
 namespace {
 
@@ -76,6 +78,12 @@ int main(int argc, char** argv) {
   std::optional<int> hint_level;
   hint_command->add_option("lesson", hint_lesson_name, "lesson number")->required();
   hint_command->add_option("--level,-l", hint_level, "1 the concept, 2 a pointer, 3 a near-answer (default: the next one)");
+  auto* watch_command = app.add_subcommand("watch", "re-check a lesson whenever you save one of its files; move on when it passes");
+  std::string watch_lesson_name;
+  WatchOptions watch_options;
+  watch_command->add_option("lesson", watch_lesson_name, "lesson number (default: the first unfinished)");
+  watch_command->add_flag("--poll", watch_options.poll, "look at file times instead of inotify (for mounted folders)");
+  watch_command->add_flag("--once", watch_options.once, "stop after the first re-check");
   auto* run_command = app.add_subcommand("run", "run a lesson's demo with your code: run NN [demo] [demo flags]");
   run_command->prefix_command();
 
@@ -96,6 +104,12 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*run_command) return run(tree, run_command->remaining());
+    if (*watch_command) {
+      watch_options.color = color;
+      std::optional<Lesson> lesson;
+      if (!watch_lesson_name.empty()) lesson = find_lesson(tree, watch_lesson_name);
+      return watch(std::cout, tree, lesson, watch_options);
+    }
     return list(tree, color);
   } catch (const UnknownLesson& error) {
     std::cerr << "threadlings: " << error.what() << "\n\n" << app.help();
