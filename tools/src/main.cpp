@@ -4,6 +4,7 @@
 //   threadlings hint NN [--level k] the lesson's hints, one layer at a time
 //   threadlings run NN [demo] [...] a lesson's demo, running your exercise code
 //   threadlings watch [NN]          re-check whenever an exercise file changes
+//   threadlings reset NN [--yes]    put a lesson's exercise files back as handed out
 // Exit codes: 0 success, 1 tests fail or something failed, 2 bad usage (with a usage message).
 #include <cstdlib>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "course.hpp"
 #include "hint.hpp"
 #include "progress.hpp"
+#include "reset.hpp"
 #include "run_demo.hpp"
 #include "watch.hpp"
 
@@ -84,6 +86,11 @@ int main(int argc, char** argv) {
   watch_command->add_option("lesson", watch_lesson_name, "lesson number (default: the first unfinished)");
   watch_command->add_flag("--poll", watch_options.poll, "look at file times instead of inotify (for mounted folders)");
   watch_command->add_flag("--once", watch_options.once, "stop after the first re-check");
+  auto* reset_command = app.add_subcommand("reset", "put a lesson's exercise files back as they were handed out");
+  std::string reset_lesson_name;
+  bool reset_yes = false;
+  reset_command->add_option("lesson", reset_lesson_name, "lesson number")->required();
+  reset_command->add_flag("--yes,-y", reset_yes, "do not ask before discarding your changes");
   auto* run_command = app.add_subcommand("run", "run a lesson's demo with your code: run NN [demo] [demo flags]");
   run_command->prefix_command();
 
@@ -104,6 +111,11 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*run_command) return run(tree, run_command->remaining());
+    if (*reset_command) {
+      (void)reset_lesson(std::cout, std::cin, ::isatty(STDIN_FILENO) == 1, tree,
+                         find_lesson(tree, reset_lesson_name), reset_yes);
+      return 0;
+    }
     if (*watch_command) {
       watch_options.color = color;
       std::optional<Lesson> lesson;
