@@ -10,6 +10,7 @@
 #   lessonNN_<track>             static library of the track's SOURCES (headers beside them)
 #   lessonNN_<track>_tests       the lesson's tests linked against that library; every GoogleTest case
 #                                is a ctest test "lessonNN.<track>.Suite.Case", labelled lessonNN and <track>
+#   lessonNN_<track>_hidden_tests  the instructor's hidden tests (tests/NN_slug/hidden/), when present
 #   demos/<track>/NN_slug/<demo> each demo, linked against the track's library
 # With THREADLINGS_SELFCHECKS it also registers selfcheck.lessonNN.stubs (the untouched stubs fail every
 # test) and selfcheck.lessonNN.mutant.<name> for each tests/NN_slug/mutants/<name>.patch (caught).
@@ -106,6 +107,21 @@ function(threadlings_lesson)
       # One label here: a list would swallow the properties after it. The lesson label comes from
       # the directory, and ctest merges the two.
       PROPERTIES LABELS ${track} TIMEOUT ${THREADLINGS_TEST_TIMEOUT} ENVIRONMENT "${test_env}")
+
+    # Hidden tests (tests/NN_slug/hidden/, the instructor's only) get a binary of their own, so that
+    # a grader can tell them apart; a student copy has none.
+    file(GLOB hidden_sources CONFIGURE_DEPENDS "${root}/tests/${lesson_dir}/hidden/*.cpp")
+    if(hidden_sources)
+      set(hidden_binary "${lesson}_${track}_hidden_tests")
+      add_executable(${hidden_binary} ${hidden_sources})
+      target_precompile_headers(${hidden_binary} REUSE_FROM threadlings_gtest_pch)
+      target_link_libraries(${hidden_binary} PRIVATE ${library} threadlings::test_support threadlings_project_options)
+      gtest_discover_tests(${hidden_binary}
+        TEST_PREFIX "${lesson}.${track}.hidden."
+        DISCOVERY_MODE PRE_TEST
+        DISCOVERY_TIMEOUT 60
+        PROPERTIES LABELS ${track} TIMEOUT ${THREADLINGS_TEST_TIMEOUT} ENVIRONMENT "${test_env}")
+    endif()
 
     if(THREADLINGS_SELFCHECKS AND track STREQUAL "exercise")
       _threadlings_stub_selfcheck(${lesson} ${lesson_dir} ${test_binary})

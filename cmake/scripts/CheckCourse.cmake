@@ -21,6 +21,9 @@ elseif(CHECK STREQUAL "layout")
   # Four parts per lesson under one NN_slug; solutions mirror exercises file for file; the lesson
   # folder has its README, three hint layers and manifest; mutants carry a one-line comment on top.
   set(parts lessons exercises solutions tests)
+  if(NOT IS_DIRECTORY "${SOURCE_ROOT}/solutions")
+    set(parts lessons exercises tests)  # a student copy (threadlings export-student) has no solutions
+  endif()
   set(slugs "")
   foreach(part IN LISTS parts)
     file(GLOB found LIST_DIRECTORIES true RELATIVE "${SOURCE_ROOT}/${part}" "${SOURCE_ROOT}/${part}/[0-9][0-9]_*")

@@ -5,18 +5,27 @@
 //   threadlings run NN [demo] [...] a lesson's demo, running your exercise code
 //   threadlings watch [NN]          re-check whenever an exercise file changes
 //   threadlings reset NN [--yes]    put a lesson's exercise files back as handed out
+//   threadlings grade [...]         the instructor's grade: every lesson, every test, with points
+//   threadlings export-student DIR  the copy a class receives: no solutions, hidden tests, mutants
 // Exit codes: 0 success, 1 tests fail or something failed, 2 bad usage (with a usage message).
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "check.hpp"
 #include "course.hpp"
+#include "export_student.hpp"
+#include "grade.hpp"
 #include "hint.hpp"
+#include "manifest.hpp"
 #include "progress.hpp"
+#include "report.hpp"
 #include "reset.hpp"
 #include "run_demo.hpp"
 #include "watch.hpp"
@@ -61,6 +70,48 @@ int run(const CourseTree& tree, std::vector<std::string> words) {
   exec_demo(tree, lesson, demo, words);
 }
 
+// One report to write: a format, and a file (stdout when empty).
+struct ReportRequest {
+  std::string format;
+  std::string file;
+};
+
+// Pairs each --out with the --format given before it, in the order they were typed.
+std::vector<ReportRequest> report_requests(const CLI::App& command, const std::vector<std::string>& formats,
+                                           const std::vector<std::string>& outputs) {
+  std::vector<ReportRequest> requests;
+  std::size_t format_index = 0, output_index = 0;
+  for (const CLI::Option* option : command.parse_order()) {
+    if (option->get_name() == "--format") {
+      requests.push_back({formats.at(format_index++), {}});
+    } else if (option->get_name() == "--out") {
+      if (requests.empty() || !requests.back().file.empty()) {
+        throw std::invalid_argument("--out " + outputs.at(output_index) + " follows no --format of its own");
+      }
+      requests.back().file = outputs.at(output_index++);
+    }
+  }
+  if (requests.empty()) requests.push_back({"table", {}});
+  return requests;
+}
+
+int grade_command(const CourseTree& tree, const GradeOptions& options, const std::vector<ReportRequest>& requests) {
+  std::vector<ReportFormat> formats;
+  for (const auto& request : requests) formats.push_back(parse_report_format(request.format));  // before the long run
+  const GradeReport report = grade(tree, options, std::cerr);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (requests[i].file.empty()) {
+      write_report(std::cout, report, formats[i]);
+      continue;
+    }
+    std::ofstream file(requests[i].file);
+    write_report(file, report, formats[i]);
+    if (!file.flush()) throw std::runtime_error("cannot write " + requests[i].file);
+    std::cerr << "wrote the " << requests[i].format << " report to " << requests[i].file << '\n';
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,6 +142,24 @@ int main(int argc, char** argv) {
   bool reset_yes = false;
   reset_command->add_option("lesson", reset_lesson_name, "lesson number")->required();
   reset_command->add_flag("--yes,-y", reset_yes, "do not ask before discarding your changes");
+  auto* grade_command_line = app.add_subcommand("grade", "grade every lesson: each test in its own process, points from lesson.json");
+  GradeOptions grade_options;
+  grade_options.jobs = std::max(1U, std::thread::hardware_concurrency());
+  std::vector<std::string> grade_formats, grade_outputs;
+  std::string tests_from, sanitizer;
+  long timeout_seconds = 60;
+  grade_command_line->add_option("--tests-from", tests_from, "the instructor's pristine course: its tests, manifests and CMake files are used");
+  grade_command_line->add_option("--sanitize", sanitizer, "also run every test under ThreadSanitizer or ASan+UBSan")
+      ->check(CLI::IsMember({"thread", "address"}));
+  grade_command_line->add_option("--lesson", grade_options.lessons, "grade only these lessons (repeatable)");
+  grade_command_line->add_option("--format", grade_formats, "table, json, junit, gradescope or markdown (repeatable)")
+      ->check(CLI::IsMember({"table", "json", "junit", "gradescope", "markdown"}));
+  grade_command_line->add_option("--out", grade_outputs, "file for the --format just before it (default: stdout)");
+  grade_command_line->add_option("--timeout", timeout_seconds, "seconds per test before it is killed")->check(CLI::PositiveNumber);
+  grade_command_line->add_option("--jobs,-j", grade_options.jobs, "tests run at the same time")->check(CLI::PositiveNumber);
+  auto* export_command = app.add_subcommand("export-student", "write the copy a class receives (no solutions, hidden tests or mutants)");
+  std::string export_destination;
+  export_command->add_option("destination", export_destination, "an empty or new folder")->required();
   auto* run_command = app.add_subcommand("run", "run a lesson's demo with your code: run NN [demo] [demo flags]");
   run_command->prefix_command();
 
@@ -116,6 +185,18 @@ int main(int argc, char** argv) {
                          find_lesson(tree, reset_lesson_name), reset_yes);
       return 0;
     }
+    if (*grade_command_line) {
+      if (!tests_from.empty()) grade_options.tests_from = tests_from;
+      if (!sanitizer.empty()) grade_options.sanitizer = sanitizer;
+      for (auto& lesson : grade_options.lessons) lesson = find_lesson(tree, lesson).number;
+      grade_options.timeout = std::chrono::seconds(timeout_seconds);
+      const auto requests = report_requests(*grade_command_line, grade_formats, grade_outputs);
+      return grade_command(tree, grade_options, requests);
+    }
+    if (*export_command) {
+      export_student(std::cout, tree, export_destination);
+      return 0;
+    }
     if (*watch_command) {
       watch_options.color = color;
       std::optional<Lesson> lesson;
@@ -132,6 +213,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ValidationError& error) {
     std::cerr << "threadlings: " << error.what() << '\n';
     return kUsageError;
+  } catch (const ManifestError& error) {
+    std::cerr << "threadlings: bad lesson manifest: " << error.what() << '\n';
+    return 1;
   } catch (const std::exception& error) {
     std::cerr << "threadlings: " << error.what() << '\n';
     return 1;

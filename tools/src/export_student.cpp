@@ -1,0 +1,44 @@
+#include "export_student.hpp"
+
+#include <fstream>
+#include <ostream>
+#include <stdexcept>
+
+#include "reset.hpp"
+#include "tree_copy.hpp"
+
+namespace threadlings::cli {
+
+void export_student(std::ostream& out, const CourseTree& tree, const std::filesystem::path& destination) {
+  namespace fs = std::filesystem;
+  if (fs::exists(destination) && !fs::is_empty(destination)) {
+    throw std::invalid_argument("export-student: " + destination.string() + " exists and is not empty");
+  }
+  copy_tree(tree.source, destination, [](const fs::path& relative) {
+    const std::string top = relative.begin()->string();
+    if (top == "build" || top == ".git" || top == "solutions" || top == ".threadlings") return true;
+    // tests/NN_slug/hidden and tests/NN_slug/mutants stay with the instructor.
+    if (top == "tests" && std::distance(relative.begin(), relative.end()) >= 3) {
+      const std::string part = std::next(relative.begin(), 2)->string();
+      return part == "hidden" || part == "mutants";
+    }
+    return false;
+  });
+  // The handed-out exercise files, so that `reset` works without the course's git history.
+  int lessons = 0;
+  for (const auto& lesson : find_lessons(tree)) {
+    for (const auto& [name, content] : pristine_exercise(tree, lesson)) {
+      const fs::path kept = destination / ".threadlings" / "pristine" / name;
+      fs::create_directories(kept.parent_path());
+      std::ofstream(kept, std::ios::binary) << content;
+      // The copy's exercises/ gets the handed-out version too, not the exporter's work in progress.
+      std::ofstream(destination / name, std::ios::binary | std::ios::trunc) << content;
+    }
+    ++lessons;
+  }
+  out << "Wrote a student copy of " << lessons << " lessons to " << destination.string()
+      << " (no solutions, hidden tests or mutants).\n"
+      << "Try it: cd " << destination.string() << " && ./threadlings\n";
+}
+
+}  // namespace threadlings::cli
