@@ -1,6 +1,8 @@
 #include "export_student.hpp"
 
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <ostream>
 #include <stdexcept>
 
@@ -8,6 +10,14 @@
 #include "tree_copy.hpp"
 
 namespace threadlings::cli {
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
 
 void export_student(std::ostream& out, const CourseTree& tree, const std::filesystem::path& destination) {
   namespace fs = std::filesystem;
@@ -27,7 +37,14 @@ void export_student(std::ostream& out, const CourseTree& tree, const std::filesy
   // The handed-out exercise files, so that `reset` works without the course's git history.
   int lessons = 0;
   for (const auto& lesson : find_lessons(tree)) {
-    for (const auto& [name, content] : pristine_exercise(tree, lesson)) {
+    std::map<std::string, std::string> handed_out;
+    try {
+      handed_out = pristine_exercise(tree, lesson);
+    } catch (const std::runtime_error&) {
+      // A lesson not committed yet: its files as they are are all there is to hand out.
+      for (const auto& name : exercise_files(tree, lesson)) handed_out[name] = read_text(tree.source / name);
+    }
+    for (const auto& [name, content] : handed_out) {
       const fs::path kept = destination / ".threadlings" / "pristine" / name;
       fs::create_directories(kept.parent_path());
       std::ofstream(kept, std::ios::binary) << content;

@@ -138,9 +138,13 @@ GradeReport grade(const CourseTree& tree, const GradeOptions& options, std::ostr
   report.sanitizer = options.sanitizer.value_or("");
   const fs::path source = staged_source(tree, options, log);
 
-  // The plain build always; the sanitized one in addition when asked for.
-  std::vector<std::pair<std::string, fs::path>> variants{{"", tree.build.parent_path() / "grade"}};
-  if (options.sanitizer) variants.emplace_back(*options.sanitizer, tree.build.parent_path() / ("grade-" + *options.sanitizer));
+  // The plain build always; the sanitized one in addition when asked for. A staged tree is another
+  // source, so it gets build folders of its own (a CMake cache belongs to one source folder).
+  const std::string base = options.tests_from ? "grade-staged" : "grade";
+  std::vector<std::pair<std::string, fs::path>> variants{{"", tree.build.parent_path() / base}};
+  if (options.sanitizer) {
+    variants.emplace_back(*options.sanitizer, tree.build.parent_path() / (base + "-" + *options.sanitizer));
+  }
 
   const CourseTree staged{source, variants.front().second};
   std::vector<LessonManifest> manifests;  // one per graded lesson, in the same order
@@ -210,13 +214,18 @@ GradeReport grade(const CourseTree& tree, const GradeOptions& options, std::ostr
     LessonGrade& lesson = report.lessons[l];
     report.max_score += lesson.points;
     if (!lesson.compiled) continue;
-    double total_weight = 0;
-    for (const auto& test : lesson.tests) total_weight += manifests[l].weight_of(test.name);
+    double total_weight = 0, passed_weight = 0;
+    for (auto& test : lesson.tests) {
+      const double weight = manifests[l].weight_of(test.name);
+      total_weight += weight;
+      if (test.status == TestGrade::Status::kPassed) passed_weight += weight;
+    }
     for (auto& test : lesson.tests) {
       test.max_score = total_weight > 0 ? lesson.points * manifests[l].weight_of(test.name) / total_weight : 0;
       test.score = test.status == TestGrade::Status::kPassed ? test.max_score : 0;
-      lesson.score += test.score;
     }
+    // One division, not a sum of shares: a lesson done in full scores exactly its points.
+    lesson.score = total_weight > 0 ? lesson.points * passed_weight / total_weight : 0;
     report.score += lesson.score;
   }
   report.seconds = stopwatch.elapsed_seconds();
