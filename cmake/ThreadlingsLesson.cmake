@@ -150,7 +150,7 @@ endfunction()
 # selfcheck.lessonNN.mutant.<name>: a copy of the solution with the mutant applied fails some test.
 function(_threadlings_mutant_selfchecks lesson lesson_dir sources test_sources test_objects)
   set(root "${PROJECT_SOURCE_DIR}")
-  file(GLOB patches "${root}/tests/${lesson_dir}/mutants/*.patch")
+  file(GLOB patches CONFIGURE_DEPENDS "${root}/tests/${lesson_dir}/mutants/*.patch")
   if(NOT patches)
     return()
   endif()

@@ -9,7 +9,8 @@ if(result EQUAL 0)
   message(FATAL_ERROR "Mutant survived: every test passed against it.\n  mistake: ${mistake}\n"
     "  patch:   ${PATCH}\nAdd a test that catches this mistake.")
 endif()
-string(REGEX MATCHALL "\\[  FAILED  \\] [^ \n]+" failed "${output}")
+# Test names start with a letter; gtest's closing "[  FAILED  ] 2 tests, listed below" does not.
+string(REGEX MATCHALL "\\[  FAILED  \\] [A-Za-z_][^ \n]*" failed "${output}")
 list(REMOVE_DUPLICATES failed)
 list(JOIN failed "\n  " failed_lines)
 if(NOT failed)
