@@ -6,6 +6,8 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "classroom.hpp"
+#include "manifest.hpp"
 #include "reset.hpp"
 #include "tree_copy.hpp"
 
@@ -36,7 +38,10 @@ void export_student(std::ostream& out, const CourseTree& tree, const std::filesy
   });
   // The handed-out exercise files, so that `reset` works without the course's git history.
   int lessons = 0;
+  std::vector<ClassroomLesson> graded;
   for (const auto& lesson : find_lessons(tree)) {
+    const std::string manifest = "lessons/" + lesson.folder + "/lesson.json";
+    graded.push_back({lesson, read_manifest(tree.source / manifest, manifest).points});
     std::map<std::string, std::string> handed_out;
     try {
       handed_out = pristine_exercise(tree, lesson);
@@ -53,6 +58,11 @@ void export_student(std::ostream& out, const CourseTree& tree, const std::filesy
     }
     ++lessons;
   }
+  // GitHub Classroom runs this on every push of a student's repository.
+  const fs::path workflow = destination / ".github" / "workflows" / "classroom.yml";
+  fs::create_directories(workflow.parent_path());
+  std::ofstream(workflow) << classroom_workflow(graded);
+
   out << "Wrote a student copy of " << lessons << " lessons to " << destination.string()
       << " (no solutions, hidden tests or mutants).\n"
       << "Try it: cd " << destination.string() << " && ./threadlings\n";

@@ -20,21 +20,25 @@ namespace {
 namespace fs = std::filesystem;
 
 
-// The tree to build: the copy itself, or the instructor's course with the student's exercises/.
+// The tree to build: the graded copy itself, or the instructor's course with its exercises/.
 fs::path staged_source(const CourseTree& tree, const GradeOptions& options, std::ostream& log) {
-  if (!options.tests_from) return tree.source;
+  const fs::path graded = options.submission ? fs::absolute(*options.submission) : tree.source;
+  if (!fs::is_directory(graded / "exercises")) {
+    throw std::invalid_argument(graded.string() + " has no exercises/ folder to grade");
+  }
+  if (!options.tests_from) return graded;
   const fs::path instructor = fs::absolute(*options.tests_from);
   if (!fs::exists(instructor / "CMakeLists.txt") || !fs::is_directory(instructor / "tests")) {
     throw std::invalid_argument("--tests-from " + instructor.string() + " is not a Threadlings course");
   }
   const fs::path stage = tree.build.parent_path() / "grade-stage";
-  log << "staging: " << instructor.string() << " with the exercises/ of " << tree.source.string() << '\n';
+  log << "staging: " << instructor.string() << " with the exercises/ of " << graded.string() << '\n';
   fs::remove_all(stage);
   copy_tree(instructor, stage, [](const fs::path& relative) {
     const std::string top = relative.begin()->string();
     return top == "build" || top == ".git" || top == "exercises" || top == "solutions";
   });
-  copy_tree(tree.source / "exercises", stage / "exercises", [](const fs::path&) { return false; });
+  copy_tree(graded / "exercises", stage / "exercises", [](const fs::path&) { return false; });
   return stage;
 }
 
@@ -140,7 +144,7 @@ GradeReport grade(const CourseTree& tree, const GradeOptions& options, std::ostr
 
   // The plain build always; the sanitized one in addition when asked for. A staged tree is another
   // source, so it gets build folders of its own (a CMake cache belongs to one source folder).
-  const std::string base = options.tests_from ? "grade-staged" : "grade";
+  const std::string base = options.tests_from ? "grade-staged" : options.submission ? "grade-submission" : "grade";
   std::vector<std::pair<std::string, fs::path>> variants{{"", tree.build.parent_path() / base}};
   if (options.sanitizer) {
     variants.emplace_back(*options.sanitizer, tree.build.parent_path() / (base + "-" + *options.sanitizer));

@@ -19,6 +19,9 @@ struct GradeOptions {
   /// The instructor's pristine course: its tests, manifests and CMake files are used, and only the
   /// student's exercises/ is taken from the copy being graded.
   std::optional<std::filesystem::path> tests_from;
+  /// The copy to grade, when it is not the one this tool was built from (an autograder builds the
+  /// tool from the instructor's course, never from the submission, and points it here).
+  std::optional<std::filesystem::path> submission;
   /// Also run every test under this sanitizer ("thread" or "address"); a test must pass both runs.
   std::optional<std::string> sanitizer;
   std::vector<std::string> lessons;  ///< lesson numbers to grade; empty: all

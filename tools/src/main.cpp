@@ -146,9 +146,10 @@ int main(int argc, char** argv) {
   GradeOptions grade_options;
   grade_options.jobs = std::max(1U, std::thread::hardware_concurrency());
   std::vector<std::string> grade_formats, grade_outputs;
-  std::string tests_from, sanitizer;
+  std::string tests_from, submission, sanitizer;
   long timeout_seconds = 60;
   grade_command_line->add_option("--tests-from", tests_from, "the instructor's pristine course: its tests, manifests and CMake files are used");
+  grade_command_line->add_option("--submission", submission, "the copy to grade (default: the one this tool was built from)");
   grade_command_line->add_option("--sanitize", sanitizer, "also run every test under ThreadSanitizer or ASan+UBSan")
       ->check(CLI::IsMember({"thread", "address"}));
   grade_command_line->add_option("--lesson", grade_options.lessons, "grade only these lessons (repeatable)");
@@ -187,6 +188,7 @@ int main(int argc, char** argv) {
     }
     if (*grade_command_line) {
       if (!tests_from.empty()) grade_options.tests_from = tests_from;
+      if (!submission.empty()) grade_options.submission = submission;
       if (!sanitizer.empty()) grade_options.sanitizer = sanitizer;
       for (auto& lesson : grade_options.lessons) lesson = find_lesson(tree, lesson).number;
       grade_options.timeout = std::chrono::seconds(timeout_seconds);
