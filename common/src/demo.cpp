@@ -9,6 +9,12 @@
 
 namespace threadlings {
 
+void save_trace(const DemoOptions& options, const TraceRecorder& trace) {
+  if (!options.trace) return;
+  trace.save(*options.trace);
+  std::cout << "\nTimeline written to " << options.trace->string() << " (open it in https://ui.perfetto.dev).\n";
+}
+
 int run_demo(int argc, char** argv, const std::string& description,
              const std::function<int(const DemoOptions&)>& body) {
   CLI::App app(description);

@@ -101,10 +101,7 @@ int demo(const threadlings::DemoOptions& options) {
             << "  C++ threads run in parallel on different cores. CPython threads doing the same loop\n"
                "  take turns under the GIL and gain nothing: lesson 05 shows why.\n";
 
-  if (options.trace) {
-    trace.save(*options.trace);
-    std::cout << "\nTimeline written to " << options.trace->string() << " (open it in ui.perfetto.dev).\n";
-  }
+  threadlings::save_trace(options, trace);
   return 0;
 }
 

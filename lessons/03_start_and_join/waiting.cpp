@@ -146,10 +146,7 @@ int demo(const threadlings::DemoOptions& options) {
               << " ms; stop() took " << stop_us << " us, not a period: the stop request woke the waiting thread\n";
   }
 
-  if (options.trace) {
-    trace.save(*options.trace);
-    std::cout << "\nTimeline written to " << options.trace->string() << " (open it in ui.perfetto.dev).\n";
-  }
+  threadlings::save_trace(options, trace);
   return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "threadlings/testing/release_when_blocked.hpp"
 #include "threadlings/testing/start_gate.hpp"
 #include "threadlings/testing/thread_state.hpp"
 
@@ -231,16 +232,12 @@ TEST(Thread, DestructorJoinsNonDaemonThread) {
   });
   thread->start();
   entered.wait();
-  // Releases the worker only once this thread is blocked (in the destructor's join, if all is well).
-  const pid_t main_tid = threadlings::testing::current_tid();
-  std::thread releaser([&] {
-    (void)threadlings::testing::wait_until_blocked(main_tid);
-    release.notify();
-  });
-  thread.reset();
-  const bool finished_when_destroyed = finished.load();
-  releaser.join();
-  EXPECT_TRUE(finished_when_destroyed) << "the destructor returned while the thread was still running";
+  {
+    // Releases the worker only once this thread is blocked (in the destructor's join, if all is well).
+    const threadlings::testing::ReleaseWhenBlocked releaser(threadlings::testing::current_tid(), release);
+    thread.reset();
+    EXPECT_TRUE(finished.load()) << "the destructor returned while the thread was still running";
+  }
 }
 
 // Destroying a started daemon Thread does not wait: the thread goes on by itself.

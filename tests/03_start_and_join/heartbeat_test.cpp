@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
+#include "threadlings/testing/release_when_blocked.hpp"
 #include "threadlings/testing/start_gate.hpp"
 #include "threadlings/testing/thread_state.hpp"
 
@@ -71,11 +72,7 @@ TEST(Heartbeat, StopWaitsForTheRunningBeat) {
   });
   ReleaseOnExit release_on_exit(release);
   entered.wait();
-  const pid_t main_tid = threadlings::testing::current_tid();
-  std::jthread releaser([&] {
-    (void)threadlings::testing::wait_until_blocked(main_tid);
-    release.notify();
-  });
+  const threadlings::testing::ReleaseWhenBlocked releaser(threadlings::testing::current_tid(), release);
   heartbeat.stop();
   EXPECT_TRUE(beat_finished.load()) << "stop() returned while a beat was still running";
 }

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
+#include "threadlings/testing/release_when_blocked.hpp"
 #include "threadlings/testing/start_gate.hpp"
 #include "threadlings/testing/thread_state.hpp"
 
@@ -42,11 +43,7 @@ TEST(Thread, JoinWaitsForTheTarget) {
   thread.start();
   entered.wait();
   // Releases the worker only once this thread is blocked (in join(), if all is well).
-  const pid_t main_tid = threadlings::testing::current_tid();
-  std::jthread releaser([&] {
-    (void)threadlings::testing::wait_until_blocked(main_tid);
-    release.notify();
-  });
+  const threadlings::testing::ReleaseWhenBlocked releaser(threadlings::testing::current_tid(), release);
   thread.join();
   EXPECT_TRUE(finished.load()) << "join() returned while the target was still running";
 }
@@ -246,11 +243,7 @@ TEST(Thread, DestructorJoins) {
       "raii");
   thread->start();
   entered.wait();
-  const pid_t main_tid = threadlings::testing::current_tid();
-  std::jthread releaser([&] {
-    (void)threadlings::testing::wait_until_blocked(main_tid);
-    release.notify();
-  });
+  const threadlings::testing::ReleaseWhenBlocked releaser(threadlings::testing::current_tid(), release);
   thread.reset();
   EXPECT_TRUE(finished.load()) << "the destructor returned while the thread was still running";
 }

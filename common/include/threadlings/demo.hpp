@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "threadlings/trace_recorder.hpp"
+
 namespace threadlings {
 
 /// What every demo accepts on its command line.
@@ -16,6 +18,9 @@ struct DemoOptions {
   /// --trace FILE: also write a Chrome trace-event timeline (open it in https://ui.perfetto.dev).
   std::optional<std::filesystem::path> trace;
 };
+
+/// Writes `trace` to the --trace file and says where, when the flag was given; does nothing otherwise.
+void save_trace(const DemoOptions& options, const TraceRecorder& trace);
 
 /// Parses the demo's flags (--quick, --trace FILE, --help) and runs `body`.
 ///
