@@ -124,7 +124,10 @@ function(threadlings_lesson)
     endif()
 
     if(THREADLINGS_SELFCHECKS AND track STREQUAL "exercise")
-      _threadlings_stub_selfcheck(${lesson} ${lesson_dir} ${test_binary})
+      _threadlings_stub_selfcheck(${lesson} ${lesson_dir} ${test_binary} stubs)
+      if(hidden_sources)
+        _threadlings_stub_selfcheck(${lesson} ${lesson_dir} ${hidden_binary} hidden_stubs)
+      endif()
     endif()
     if(THREADLINGS_SELFCHECKS AND track STREQUAL "solution")
       _threadlings_mutant_selfchecks(${lesson} ${lesson_dir} "${arg_SOURCES}" "${test_sources}" ${test_objects})
@@ -133,8 +136,8 @@ function(threadlings_lesson)
 endfunction()
 
 # selfcheck.lessonNN.stubs: the exercise binary built from untouched stubs fails every test case.
-function(_threadlings_stub_selfcheck lesson lesson_dir test_binary)
-  set(name "selfcheck.${lesson}.stubs")
+function(_threadlings_stub_selfcheck lesson lesson_dir test_binary check)
+  set(name "selfcheck.${lesson}.${check}")
   add_test(NAME ${name}
     COMMAND ${CMAKE_COMMAND}
       "-DTEST_BINARY=$<TARGET_FILE:${test_binary}>"

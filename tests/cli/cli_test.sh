@@ -196,6 +196,14 @@ GradeTestsFromIgnoresAStudentEditToATest() {
     fail "--tests-from graded the student's edited test"
 }
 
+GradeTestsFromIncludesHiddenTests() {
+  [ -d "$course/tests/$lesson/hidden" ] || fail "the course has no hidden tests for lesson 02 to grade"
+  run grade --lesson 02 --tests-from "$course" --format gradescope --out "$sandbox/hidden.json"
+  [ "$status" -eq 0 ] || fail "grade exited $status: $output"
+  grep -B6 -A6 '"name": "Lesson 02: HiddenThread.JoinTwiceReturnsAtOnce"' "$sandbox/hidden.json" |
+    grep -q '"visibility": "after_published"' || fail "the hidden test is not graded as after_published"
+}
+
 GradeWritesEveryFormat() {
   run grade --lesson 02 --format json --out "$sandbox/r.json" --format junit --out "$sandbox/r.xml" \
     --format gradescope --out "$sandbox/results.json" --format markdown --out "$sandbox/r.md" --format table
