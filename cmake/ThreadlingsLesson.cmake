@@ -21,8 +21,17 @@
 
 set(THREADLINGS_SCRIPTS_DIR "${CMAKE_CURRENT_LIST_DIR}/scripts")
 
-function(_threadlings_test_environment out_var)
-  set(${out_var} "THREADLINGS_WATCHDOG_SECONDS=${THREADLINGS_WATCHDOG_SECONDS}" PARENT_SCOPE)
+# Every GoogleTest case of `binary` becomes a ctest test "<prefix>Suite.Case", labelled `track`, with
+# the per-test timeout and the watchdog's limit. Discovery runs at test time (PRE_TEST), so a build
+# never runs test code. One label here: a list would swallow the properties after it; the lesson label
+# comes from the directory, and ctest merges the two.
+function(_threadlings_discover_tests binary prefix track)
+  gtest_discover_tests(${binary}
+    TEST_PREFIX "${prefix}"
+    DISCOVERY_MODE PRE_TEST
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS ${track} TIMEOUT ${THREADLINGS_TEST_TIMEOUT}
+      ENVIRONMENT "THREADLINGS_WATCHDOG_SECONDS=${THREADLINGS_WATCHDOG_SECONDS}")
 endfunction()
 
 # Per-test ctest timeout: the watchdog reports first, ctest's kill is the backstop.
@@ -47,7 +56,6 @@ function(threadlings_lesson)
   set_property(DIRECTORY APPEND PROPERTY LABELS ${lesson})
 
   list(TRANSFORM arg_TESTS PREPEND "${root}/tests/${lesson_dir}/" OUTPUT_VARIABLE test_sources)
-  _threadlings_test_environment(test_env)
 
   foreach(track IN ITEMS exercise solution)
     string(TOUPPER "${track}" track_upper)
@@ -100,13 +108,7 @@ function(threadlings_lesson)
     set(test_binary "${lesson}_${track}_tests")
     add_executable(${test_binary} $<TARGET_OBJECTS:${test_objects}>)
     target_link_libraries(${test_binary} PRIVATE ${library} threadlings::test_support threadlings_sanitizers)
-    gtest_discover_tests(${test_binary}
-      TEST_PREFIX "${lesson}.${track}."
-      DISCOVERY_MODE PRE_TEST
-      DISCOVERY_TIMEOUT 60
-      # One label here: a list would swallow the properties after it. The lesson label comes from
-      # the directory, and ctest merges the two.
-      PROPERTIES LABELS ${track} TIMEOUT ${THREADLINGS_TEST_TIMEOUT} ENVIRONMENT "${test_env}")
+    _threadlings_discover_tests(${test_binary} "${lesson}.${track}." ${track})
 
     # Hidden tests (tests/NN_slug/hidden/, the instructor's only) get a binary of their own, so that
     # a grader can tell them apart; a student copy has none.
@@ -116,11 +118,7 @@ function(threadlings_lesson)
       add_executable(${hidden_binary} ${hidden_sources})
       target_precompile_headers(${hidden_binary} REUSE_FROM threadlings_gtest_pch)
       target_link_libraries(${hidden_binary} PRIVATE ${library} threadlings::test_support threadlings_project_options)
-      gtest_discover_tests(${hidden_binary}
-        TEST_PREFIX "${lesson}.${track}.hidden."
-        DISCOVERY_MODE PRE_TEST
-        DISCOVERY_TIMEOUT 60
-        PROPERTIES LABELS ${track} TIMEOUT ${THREADLINGS_TEST_TIMEOUT} ENVIRONMENT "${test_env}")
+      _threadlings_discover_tests(${hidden_binary} "${lesson}.${track}.hidden." ${track})
     endif()
 
     if(THREADLINGS_SELFCHECKS AND track STREQUAL "exercise")
