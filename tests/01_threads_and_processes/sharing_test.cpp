@@ -152,6 +152,11 @@ class NoNewDescriptors {
 
 // When no pipe can be made, run_in_child throws std::system_error and leaves no child behind.
 TEST_F(RunInChild, PipeFailureThrowsSystemError) {
+#if defined(__SANITIZE_ADDRESS__)
+  // UBSan checks that memory is readable by writing it into a pipe of its own, which the limit below
+  // denies it: it then reports a false "invalid vptr". The ci and tsan builds run this test.
+  GTEST_SKIP() << "the sanitizer runtime needs descriptors of its own";
+#endif
   std::exception_ptr error;
   {
     const NoNewDescriptors limit;
