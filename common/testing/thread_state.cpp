@@ -1,5 +1,6 @@
 #include "threadlings/testing/thread_state.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -9,14 +10,24 @@
 
 namespace threadlings::testing {
 
-std::size_t thread_count() {
-  std::size_t count = 0;
+std::vector<pid_t> thread_ids() {
+  std::vector<pid_t> ids;
   std::error_code error;
   for (auto it = std::filesystem::directory_iterator("/proc/self/task", error);
        !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
-    ++count;
+    ids.push_back(static_cast<pid_t>(std::stol(it->path().filename().string())));
   }
-  return count;
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::size_t thread_count() { return thread_ids().size(); }
+
+std::optional<pid_t> thread_started_since(const std::vector<pid_t>& before) {
+  for (const pid_t id : thread_ids()) {
+    if (std::find(before.begin(), before.end(), id) == before.end()) return id;
+  }
+  return std::nullopt;
 }
 
 pid_t current_tid() noexcept { return ::gettid(); }

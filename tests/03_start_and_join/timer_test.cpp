@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
+#include "threadlings/testing/thread_state.hpp"
 
 namespace {
 
@@ -52,7 +53,13 @@ TEST(Timer, WaitsForItsInterval) {
 TEST(Timer, CancelStopsAWaitingTimer) {
   std::atomic<int> fired{0};
   Timer timer(1h, [&] { ++fired; });
+  const auto threads_before = threadlings::testing::thread_ids();
   timer.start();
+  // Cancel only once the timer's thread is asleep in its wait: a cancel that came first would be seen
+  // by the wait's predicate, and a cancel() that forgot to wake the timer would go unnoticed.
+  const auto timer_tid = threadlings::testing::thread_started_since(threads_before);
+  ASSERT_TRUE(timer_tid.has_value()) << "start() did not start a thread";
+  ASSERT_TRUE(threadlings::testing::wait_until_blocked(*timer_tid)) << "the timer's thread never waited";
   timer.cancel();
   timer.join();  // would wait an hour (the watchdog reports it) if cancel() did not wake the timer
   EXPECT_EQ(fired.load(), 0);

@@ -56,6 +56,25 @@ TEST(ThreadState, CountsThreads) {
   EXPECT_EQ(during, before + 1);
 }
 
+// thread_started_since finds the one thread started after the snapshot, by its kernel id.
+TEST(ThreadState, FindsTheThreadStartedSinceASnapshot) {
+  const auto before = threadlings::testing::thread_ids();
+  EXPECT_FALSE(threadlings::testing::thread_started_since(before).has_value());
+  threadlings::testing::Signal started, release;
+  std::atomic<pid_t> tid{0};
+  std::thread worker([&] {
+    tid = threadlings::testing::current_tid();
+    started.notify();
+    release.wait();
+  });
+  started.wait();
+  const auto found = threadlings::testing::thread_started_since(before);
+  release.notify();
+  worker.join();
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(*found, tid.load());
+}
+
 // wait_until_blocked sees a thread parked on a latch.
 TEST(ThreadState, SeesABlockedThread) {
   threadlings::testing::Signal started, release;

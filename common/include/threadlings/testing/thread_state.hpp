@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -13,6 +15,14 @@ namespace threadlings::testing {
 /// A std::thread exists in this count as soon as its constructor returns, so a test can tell
 /// deterministically whether a constructor started a thread.
 [[nodiscard]] std::size_t thread_count();
+
+/// The kernel ids of this process's threads right now (the entries of /proc/self/task).
+[[nodiscard]] std::vector<pid_t> thread_ids();
+
+/// The kernel id of a thread that exists now and was not among `before` (a thread_ids() taken before
+/// something started one), or nothing if there is none. With several new threads, the lowest id.
+/// This is how a test finds a thread that the code under test started and does not expose.
+[[nodiscard]] std::optional<pid_t> thread_started_since(const std::vector<pid_t>& before);
 
 /// The calling thread's kernel id (what Python calls native_id).
 [[nodiscard]] pid_t current_tid() noexcept;
