@@ -3,7 +3,9 @@
 # the watchdog's deadlock report all count); fails when the mutant survives every test.
 file(STRINGS "${PATCH}" first_line LIMIT_COUNT 1)
 string(REGEX REPLACE "^#[ ]*" "" mistake "${first_line}")
-execute_process(COMMAND "${TEST_BINARY}"
+# --gtest_fail_fast: one failing test is enough to catch a mutant, and the tests after it (some of which
+# may deadlock against this mutant and wait for the watchdog) need not run.
+execute_process(COMMAND "${TEST_BINARY}" --gtest_fail_fast
   OUTPUT_VARIABLE output ERROR_VARIABLE output RESULT_VARIABLE result TIMEOUT 240)
 if(result EQUAL 0)
   message(FATAL_ERROR "Mutant survived: every test passed against it.\n  mistake: ${mistake}\n"
