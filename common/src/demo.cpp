@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "threadlings/not_implemented.hpp"
+#include "threadlings/spawn_entry.hpp"
 
 namespace threadlings {
 
@@ -17,6 +18,8 @@ void save_trace(const DemoOptions& options, const TraceRecorder& trace) {
 
 int run_demo(int argc, char** argv, const std::string& description,
              const std::function<int(const DemoOptions&)>& body) {
+  // A child started by lesson 06's spawn runs its entry and ends in here; any other start goes on.
+  run_spawned_child_if_requested(argc, argv);
   CLI::App app(description);
   DemoOptions options;
   std::string trace;

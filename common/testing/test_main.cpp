@@ -1,6 +1,7 @@
 // The main() of every test binary: GoogleTest plus the deadlock watchdog.
 #include <gtest/gtest.h>
 
+#include "threadlings/spawn_entry.hpp"
 #include "threadlings/testing/watchdog.hpp"
 
 namespace {
@@ -34,6 +35,8 @@ extern "C" const char* __ubsan_default_options() { return "print_stacktrace=1:ha
 #endif
 
 int main(int argc, char** argv) {
+  // A child started by lesson 06's spawn runs its entry and ends in here; any other start goes on.
+  threadlings::run_spawned_child_if_requested(argc, argv);
   ::testing::InitGoogleTest(&argc, argv);
   threadlings::testing::Watchdog watchdog(threadlings::testing::Watchdog::limit_from_environment());
   // The listener list owns what it is given; the watchdog outlives RUN_ALL_TESTS.
