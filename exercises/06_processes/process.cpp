@@ -27,6 +27,7 @@
 #include "threadlings/child_process.hpp"
 #include "threadlings/io.hpp"
 #include "threadlings/not_implemented.hpp"
+#include "threadlings/sigpipe_blocked.hpp"
 #include "threadlings/spawn_entry.hpp"
 
 extern char** environ;  // the parent's environment, passed on to a spawned child unchanged
@@ -71,36 +72,6 @@ class SpawnAttributes {
 
  private:
   posix_spawnattr_t attributes_{};
-};
-
-// Provided: keeps SIGPIPE blocked on the calling thread while it lives. A write to a pipe whose
-// reader is gone then fails with EPIPE instead of killing the whole process, and the SIGPIPE it
-// raised is discarded before the old mask comes back. (Python ignores SIGPIPE for the whole
-// interpreter; a library should not change a process-wide setting, so this is per thread.)
-class SigpipeBlocked {
- public:
-  SigpipeBlocked() {
-    ::sigemptyset(&sigpipe_);
-    ::sigaddset(&sigpipe_, SIGPIPE);
-    ::pthread_sigmask(SIG_BLOCK, &sigpipe_, &previous_);
-  }
-  ~SigpipeBlocked() {
-    if (::sigismember(&previous_, SIGPIPE) == 1) return;  // it was blocked before us: not ours to touch
-    sigset_t pending;
-    ::sigemptyset(&pending);
-    if (::sigpending(&pending) == 0 && ::sigismember(&pending, SIGPIPE) == 1) {
-      const timespec no_wait{};
-      while (::sigtimedwait(&sigpipe_, nullptr, &no_wait) < 0 && errno == EINTR) {
-      }
-    }
-    ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-  SigpipeBlocked(const SigpipeBlocked&) = delete;
-  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
-
- private:
-  sigset_t sigpipe_{};
-  sigset_t previous_{};
 };
 
 // TODO: helpers you will want here (see hints.md):
