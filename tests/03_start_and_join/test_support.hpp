@@ -1,4 +1,4 @@
-// Helpers shared by lesson 03's tests: an excepthook that records, and a release that cannot be forgotten.
+// Helpers shared by lesson 03's tests: an excepthook that records every call.
 #pragma once
 
 #include <exception>
@@ -53,20 +53,6 @@ class RecordingHook {
   threadlings::lesson03::ExceptHook previous_;
 };
 
-/// Notifies `signal` when the scope ends, unless the test already did: a test that fails half-way
-/// still releases its worker, so that the worker's Thread can be joined instead of hanging.
-/// Declare it after the Thread it releases (it must be destroyed first).
-class ReleaseOnExit {
- public:
-  explicit ReleaseOnExit(threadlings::testing::Signal& signal) : signal_(signal) {}
-  ~ReleaseOnExit() {
-    if (!signal_.notified()) signal_.notify();
-  }
-  ReleaseOnExit(const ReleaseOnExit&) = delete;
-  ReleaseOnExit& operator=(const ReleaseOnExit&) = delete;
-
- private:
-  threadlings::testing::Signal& signal_;
-};
+using threadlings::testing::ReleaseOnExit;  // shared: common/include/threadlings/testing/start_gate.hpp
 
 }  // namespace lesson03_test

@@ -49,20 +49,6 @@ class ObservedThread {
   std::jthread thread_;  // last: starts once the members above exist; joined first by the destructor
 };
 
-/// Notifies `signal` when the scope ends, unless the test already did: a test that fails half-way still
-/// releases the thread it holds, so that the thread can be joined instead of hanging. Declare it after
-/// the thread it releases (it must be destroyed first).
-class ReleaseOnExit {
- public:
-  explicit ReleaseOnExit(threadlings::testing::Signal& signal) : signal_(signal) {}
-  ~ReleaseOnExit() {
-    if (!signal_.notified()) signal_.notify();
-  }
-  ReleaseOnExit(const ReleaseOnExit&) = delete;
-  ReleaseOnExit& operator=(const ReleaseOnExit&) = delete;
-
- private:
-  threadlings::testing::Signal& signal_;
-};
+using threadlings::testing::ReleaseOnExit;  // shared: common/include/threadlings/testing/start_gate.hpp
 
 }  // namespace lesson04_test

@@ -52,4 +52,22 @@ class Signal {
   std::latch latch_{1};
 };
 
+/// Notifies `signal` when the scope ends, unless the test already did: a test that fails half-way
+/// still releases the worker it holds, so that the worker can be joined instead of hanging.
+/// Declare it after the thread it releases (it must be destroyed first).
+///
+/// @threadsafety Owned by the test's main thread; `signal` must outlive it.
+class ReleaseOnExit {
+ public:
+  explicit ReleaseOnExit(Signal& signal) : signal_(signal) {}
+  ~ReleaseOnExit() {
+    if (!signal_.notified()) signal_.notify();
+  }
+  ReleaseOnExit(const ReleaseOnExit&) = delete;
+  ReleaseOnExit& operator=(const ReleaseOnExit&) = delete;
+
+ private:
+  Signal& signal_;
+};
+
 }  // namespace threadlings::testing
