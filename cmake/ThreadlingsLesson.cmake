@@ -165,19 +165,24 @@ function(_threadlings_mutant_selfchecks lesson lesson_dir sources test_sources t
     endif()
     # Which files does it touch? Every one must be inside this lesson's solution folder.
     file(STRINGS "${patch}" targets REGEX "^\\+\\+\\+ ")
+    set(copy_root "${CMAKE_CURRENT_BINARY_DIR}/mutants/${mutant}")
+    set(copy_dir "${copy_root}/solutions/${lesson_dir}")
     set(touches_header FALSE)
+    set(patched_sources "")
     foreach(line IN LISTS targets)
       string(REGEX REPLACE "^\\+\\+\\+ (b/)?([^\t ]+).*$" "\\2" path "${line}")
       if(NOT path MATCHES "^solutions/${lesson_dir}/")
         message(FATAL_ERROR "${patch}: patches ${path}; a mutant may only patch solutions/${lesson_dir}/")
       endif()
+      string(REGEX REPLACE "^solutions/${lesson_dir}/" "" file_name "${path}")
       if(NOT path MATCHES "\\.cpp$")
         set(touches_header TRUE)
+      elseif(NOT file_name IN_LIST sources)
+        message(FATAL_ERROR "${patch}: patches ${path}, which is not among the lesson's SOURCES")
+      else()
+        list(APPEND patched_sources "${copy_dir}/${file_name}")
       endif()
     endforeach()
-
-    set(copy_root "${CMAKE_CURRENT_BINARY_DIR}/mutants/${mutant}")
-    set(copy_dir "${copy_root}/solutions/${lesson_dir}")
     list(TRANSFORM sources PREPEND "${copy_dir}/" OUTPUT_VARIABLE mutant_sources)
     add_custom_command(
       OUTPUT ${mutant_sources}
@@ -190,21 +195,30 @@ function(_threadlings_mutant_selfchecks lesson lesson_dir sources test_sources t
       VERBATIM)
 
     set(library "${lesson}_mutant_${mutant}")
-    add_library(${library} STATIC ${mutant_sources})
-    target_precompile_headers(${library} REUSE_FROM threadlings_std_pch)
-    target_include_directories(${library} PUBLIC "${copy_dir}")
-    get_target_property(lesson_libraries ${lesson}_solution LINK_LIBRARIES)
-    target_link_libraries(${library} PUBLIC ${lesson_libraries})
-    target_link_libraries(${library} PRIVATE threadlings_sanitizers)
-
     set(test_binary "${lesson}_mutant_${mutant}_tests")
     if(touches_header)
+      # A changed header can change every file that includes it: the whole lesson and its tests recompile.
+      add_library(${library} STATIC ${mutant_sources})
+      target_precompile_headers(${library} REUSE_FROM threadlings_std_pch)
+      target_include_directories(${library} PUBLIC "${copy_dir}")
+      get_target_property(lesson_libraries ${lesson}_solution LINK_LIBRARIES)
+      target_link_libraries(${library} PUBLIC ${lesson_libraries})
+      target_link_libraries(${library} PRIVATE threadlings_sanitizers)
       add_executable(${test_binary} ${test_sources})
       target_precompile_headers(${test_binary} REUSE_FROM threadlings_gtest_pch)
+      target_link_libraries(${test_binary} PRIVATE ${library} threadlings::test_support threadlings_sanitizers)
     else()
-      add_executable(${test_binary} $<TARGET_OBJECTS:${test_objects}>)
+      # Only the patched .cpp files recompile. Their objects are linked as objects, which the linker
+      # always takes, ahead of the solution's archive, from which it then takes only the files that
+      # define something still missing: the unpatched ones. (A mutant that dropped a definition would
+      # pull the original file in too, and the duplicate symbols would fail the link loudly.)
+      add_library(${library} OBJECT ${patched_sources})
+      target_precompile_headers(${library} REUSE_FROM threadlings_std_pch)
+      target_include_directories(${library} BEFORE PRIVATE "${copy_dir}")
+      target_link_libraries(${library} PRIVATE ${lesson}_solution threadlings_sanitizers)
+      add_executable(${test_binary} $<TARGET_OBJECTS:${test_objects}> $<TARGET_OBJECTS:${library}>)
+      target_link_libraries(${test_binary} PRIVATE ${lesson}_solution threadlings::test_support threadlings_sanitizers)
     endif()
-    target_link_libraries(${test_binary} PRIVATE ${library} threadlings::test_support threadlings_sanitizers)
 
     set(name "selfcheck.${lesson}.mutant.${mutant}")
     add_test(NAME ${name}
