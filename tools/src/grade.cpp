@@ -33,12 +33,16 @@ fs::path staged_source(const CourseTree& tree, const GradeOptions& options, std:
   }
   const fs::path stage = tree.build.parent_path() / "grade-stage";
   log << "staging: " << instructor.string() << " with the exercises/ of " << graded.string() << '\n';
-  fs::remove_all(stage);
-  copy_tree(instructor, stage, [](const fs::path& relative) {
+  // The stage is kept in step, not made anew: files that did not change keep their time stamps, so
+  // grading the next submission rebuilds only what differs (usually the exercises).
+  auto staged = copy_tree(instructor, stage, [](const fs::path& relative) {
     const std::string top = relative.begin()->string();
     return top == "build" || top == ".git" || top == "exercises" || top == "solutions";
   });
-  copy_tree(graded / "exercises", stage / "exercises", [](const fs::path&) { return false; });
+  staged.insert("exercises");
+  const auto exercises = copy_tree(graded / "exercises", stage / "exercises", [](const fs::path&) { return false; });
+  for (const auto& relative : exercises) staged.insert(fs::path("exercises") / relative);
+  remove_all_except(stage, staged);
   return stage;
 }
 
