@@ -1,6 +1,7 @@
 #include "threadlings/testing/no_leaks.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include <dirent.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,7 +63,33 @@ std::vector<pid_t> unreaped_children() {
   return children;
 }
 
-void NoLeaksTest::SetUp() { fds_before_ = open_file_descriptors(); }
+std::set<std::string> own_shared_memory_objects() {
+  std::set<std::string> names;
+  const std::string pid = std::to_string(::getpid());
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("threadlings-")) continue;
+    std::istringstream parts(name);
+    for (std::string part; std::getline(parts, part, '-');) {
+      if (part == pid) {
+        names.insert(name);
+        break;
+      }
+    }
+  }
+  return names;
+}
+
+std::string unique_shared_memory_name(std::string_view tag) {
+  static std::atomic<unsigned> counter{0};
+  return "/threadlings-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + std::string(tag);
+}
+
+void NoLeaksTest::SetUp() {
+  fds_before_ = open_file_descriptors();
+  shared_memory_before_ = own_shared_memory_objects();
+}
 
 void NoLeaksTest::TearDown() {
   for (const pid_t child : unreaped_children()) {
@@ -78,6 +106,13 @@ void NoLeaksTest::TearDown() {
       ADD_FAILURE() << "the test left file descriptor " << fd << " (" << describe_file_descriptor(fd)
                     << ") open (own it with threadlings::UniqueFd)";
       ::close(fd);
+    }
+  }
+  for (const std::string& name : own_shared_memory_objects()) {
+    if (shared_memory_before_.count(name) == 0) {
+      ADD_FAILURE() << "the test left shared-memory object /" << name
+                    << " linked (every shm_open(O_CREAT) needs a matching shm_unlink, also on the error path)";
+      ::shm_unlink(("/" + name).c_str());
     }
   }
 }

@@ -1,9 +1,12 @@
 #include "threadlings/testing/no_leaks.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,11 +56,42 @@ TEST(NoLeaks, ReportsUnreapedChild) {
   EXPECT_TRUE(threadlings::testing::unreaped_children().empty());
 }
 
+// A shared-memory object created during the test and left linked is reported, then unlinked.
+TEST(NoLeaks, ReportsLinkedSharedMemory) {
+  ProbeFixture fixture;
+  const std::string name = threadlings::testing::unique_shared_memory_name("leak-probe");
+  EXPECT_NONFATAL_FAILURE(
+      {
+        fixture.Start();
+        const int fd = ::shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
+        ASSERT_GE(fd, 0);
+        ::close(fd);
+        fixture.Finish();
+      },
+      "left shared-memory object " + name);
+  EXPECT_EQ(threadlings::testing::own_shared_memory_objects().count(name.substr(1)), 0U);
+}
+
+// Only this process's objects count: a name carrying another pid is someone else's (parallel ctest).
+TEST(NoLeaks, IgnoresOtherProcessesSharedMemory) {
+  const std::string name = "/threadlings-999999999-0-someone-else";
+  const int fd = ::shm_open(name.c_str(), O_CREAT | O_RDWR, 0600);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  EXPECT_EQ(threadlings::testing::own_shared_memory_objects().count(name.substr(1)), 0U);
+  ::shm_unlink(name.c_str());
+}
+
 // A clean test passes the fixture.
 TEST(NoLeaks, CleanTestPasses) {
   ProbeFixture fixture;
   fixture.Start();
   { auto pipe = threadlings::make_pipe(); }
+  const std::string name = threadlings::testing::unique_shared_memory_name("clean-probe");
+  const int fd = ::shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  ::shm_unlink(name.c_str());
   const pid_t child = ::fork();
   if (child == 0) ::_exit(0);
   int status = 0;
