@@ -57,7 +57,9 @@ function(threadlings_lesson)
 
   list(TRANSFORM arg_TESTS PREPEND "${root}/tests/${lesson_dir}/" OUTPUT_VARIABLE test_sources)
 
-  foreach(track IN ITEMS exercise solution)
+  # The solution first: with THREADLINGS_SHARE_TEST_OBJECTS the exercise track reuses its test objects.
+  set(solution_test_objects "")
+  foreach(track IN ITEMS solution exercise)
     string(TOUPPER "${track}" track_upper)
     set(code_dir "${root}/${track}s/${lesson_dir}")
     if(NOT THREADLINGS_${track_upper}_TRACK OR NOT IS_DIRECTORY "${code_dir}")
@@ -98,12 +100,23 @@ function(threadlings_lesson)
       continue()
     endif()
 
-    # Test objects are their own target so that mutants can reuse them instead of recompiling.
-    set(test_objects "${lesson}_${track}_test_objects")
-    add_library(${test_objects} OBJECT ${test_sources})
-    target_link_libraries(${test_objects} PUBLIC ${library} threadlings::test_support
-      PRIVATE threadlings_project_options)
-    target_precompile_headers(${test_objects} REUSE_FROM threadlings_gtest_pch)
+    # Test objects are their own target so that mutants can reuse them instead of recompiling. When
+    # both tracks are built and THREADLINGS_SHARE_TEST_OBJECTS is ON (the ci preset), the exercise
+    # track links the solution's test objects instead of compiling the same tests again: the layout
+    # self-check holds the two tracks' headers identical outside comments, so the objects are the same.
+    # A student's build has one track and always compiles its own.
+    if(track STREQUAL "exercise" AND THREADLINGS_SHARE_TEST_OBJECTS AND solution_test_objects)
+      set(test_objects "${solution_test_objects}")
+    else()
+      set(test_objects "${lesson}_${track}_test_objects")
+      add_library(${test_objects} OBJECT ${test_sources})
+      target_link_libraries(${test_objects} PUBLIC ${library} threadlings::test_support
+        PRIVATE threadlings_project_options)
+      target_precompile_headers(${test_objects} REUSE_FROM threadlings_gtest_pch)
+      if(track STREQUAL "solution")
+        set(solution_test_objects "${test_objects}")
+      endif()
+    endif()
 
     set(test_binary "${lesson}_${track}_tests")
     add_executable(${test_binary} $<TARGET_OBJECTS:${test_objects}>)
