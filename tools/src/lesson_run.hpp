@@ -27,7 +27,9 @@ struct TestOutcome {
 /// lesson that does not compile costs nothing to the others. Blocks while the build runs.
 [[nodiscard]] BuildOutcome build_lesson(const CourseTree& tree, const Lesson& lesson);
 
-/// Runs the lesson's exercise tests with ctest. Blocks while they run.
+/// Runs the lesson's exercise tests: first all in one process, which is fast and settles the case
+/// where every test passes; otherwise with ctest, each test in its own process, which names every
+/// failure. Blocks while they run.
 [[nodiscard]] TestOutcome run_lesson_tests(const CourseTree& tree, const Lesson& lesson);
 
 }  // namespace threadlings::cli

@@ -17,7 +17,7 @@ struct WatchOptions {
   bool once = false;  ///< stop after the first re-check (used by tests and scripts)
   bool color = false;
   /// Quiet time after the last change before checking: an editor's save is often several writes.
-  std::chrono::milliseconds debounce{150};
+  std::chrono::milliseconds debounce{50};
 };
 
 /// Blocks until a .cpp or .hpp file in `folder` is written, created, renamed into place or deleted,
