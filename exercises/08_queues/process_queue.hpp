@@ -20,6 +20,9 @@
 
 namespace threadlings::lesson08 {
 
+// TODO: nothing to write in this header: read the contracts, then fill in process_queue.cpp
+// (an edit here rebuilds the tests; an edit of process_queue.cpp only relinks them).
+
 /// Python's `ValueError("Queue ... is closed")`: put or get on a ProcessQueue after close() in this
 /// process.
 class ClosedError : public std::logic_error {
@@ -58,10 +61,13 @@ class MessageSizeError : public std::runtime_error {
 /// How it works (see the lesson): every message is one frame in one pipe, an 8-byte length in the
 /// machine's byte order and the payload. A frame of at most PIPE_BUF bytes is written with one write(),
 /// which POSIX makes atomic, so small puts take no lock; a larger frame is written holding a
-/// process-shared writer lock. get() holds a process-shared reader lock for the whole frame. A
-/// process-shared counting semaphore counts the free places: put() takes one (waiting while the
-/// queue is full), get() gives one back. The locks and the semaphore live in an anonymous shared
-/// mapping made by the constructor, before any fork.
+/// process-shared writer lock. get() holds a process-shared reader lock; when no whole frame is
+/// buffered, it reads ahead: one read() takes as much as the pipe has (up to 64 KiB) into a read-ahead
+/// buffer, and the following gets, in any process, take their frames from there without a system
+/// call. A frame cut by a read waits in the buffer for its rest; a frame larger than the buffer is
+/// read straight into the message. A process-shared counting semaphore counts the free places: put()
+/// takes one (waiting while the queue is full), get() gives one back. The locks, the semaphore and
+/// the buffer live in an anonymous shared mapping made by the constructor, before any fork.
 ///
 /// Differences from Python: no feeder thread, so put() writes to the pipe itself and, when the pipe
 /// is full (64 KiB unread), waits for a reader even in an unbounded queue; its timeout covers the
@@ -109,8 +115,10 @@ class ProcessQueue {
   }
 
   /// `get(block=True, timeout=None)`: removes and returns the next message, whole.
-  /// Blocks: for the reader lock and for a message, both together at most `timeout` (none when
-  /// !block); then, once a frame has begun to arrive, until all of it has.
+  /// Blocks: for the reader lock and, unless a whole frame is buffered already, for the pipe's bytes,
+  /// both together at most `timeout` (none when !block): a frame's start read before the time ran out
+  /// stays buffered for the next get(). A frame larger than the read-ahead buffer is the exception:
+  /// once its bytes have begun to leave the buffer, get() waits until all of them have arrived.
   /// Throws Empty (nothing in time), ClosedError, CorruptedQueueError, std::invalid_argument
   /// (negative timeout), std::system_error.
   [[nodiscard]] std::vector<std::byte> get_bytes(bool block = true, Timeout timeout = std::nullopt);
@@ -136,7 +144,9 @@ class ProcessQueue {
   /// `qsize()`: messages put and not yet got, counted by the semaphore, in all processes (a message
   /// being written or read counts). Approximate, as in Python: others may change it at once.
   [[nodiscard]] std::size_t qsize() const;
-  /// `empty()`: nothing is waiting in the pipe right now (Python: `not self._poll()`).
+  /// `empty()`: no whole frame waits in the read-ahead buffer and nothing waits in the pipe right now
+  /// (Python: `not self._poll()`). Approximate: a frame moving from the pipe into the buffer by a get()
+  /// of another thread or process at that moment can be missed, as one being read is in Python.
   [[nodiscard]] bool empty() const;
   /// `full()`: no free place right now (the semaphore is at zero).
   [[nodiscard]] bool full() const;
@@ -150,7 +160,7 @@ class ProcessQueue {
   [[nodiscard]] bool closed() const noexcept;
 
  private:
-  struct Shared;  // the locks and the semaphore, in the shared mapping (defined in process_queue.cpp)
+  struct Shared;  // the locks, the semaphore and the read-ahead buffer, in the shared mapping (process_queue.cpp)
 
   Shared* shared_ = nullptr;
   UniqueFd reader_;

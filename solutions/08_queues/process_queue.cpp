@@ -3,12 +3,15 @@
 // Check: ./threadlings check 08    (or ctest --preset student -L lesson08)
 #include "process_queue.hpp"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -26,12 +29,26 @@
 namespace threadlings::lesson08 {
 
 // Lives in a MAP_SHARED mapping made before fork: every process sees the same bytes, so the same
-// mutexes and the same semaphore. That is what PTHREAD_PROCESS_SHARED and pshared=1 promise to work on.
+// mutexes, the same semaphore and the same read-ahead buffer. That is what PTHREAD_PROCESS_SHARED and
+// pshared=1 promise to work on.
 struct ProcessQueue::Shared {
-  pthread_mutex_t read_lock;   // held by a get() for a whole frame: two reads must not interleave
+  // The read-ahead buffer's size: one read() takes up to a whole pipe's worth (a pipe holds 64 KiB).
+  static constexpr std::size_t kBufferSize = std::size_t{64} * 1024;
+
+  pthread_mutex_t read_lock;   // held by a get() from its first look at the buffer to its last byte
   pthread_mutex_t write_lock;  // held by a put() of a frame over PIPE_BUF, which the kernel may split
   sem_t free_places;           // maxsize minus the messages put and not yet got
+  // Set when buffer[begin, end) starts with a whole frame; written under read_lock, read by empty()
+  // without it (an atomic, so that this read is no data race; lock-free atomics work across processes).
+  std::atomic<bool> frame_ready;
+  // Bytes read from the pipe and not yet got: whole frames, and at the end perhaps the start of one.
+  // Guarded by read_lock. In the shared mapping, not in this process's memory: a frame read ahead by one
+  // process must be there for the next get() of every other process.
+  std::size_t begin;
+  std::size_t end;
+  std::byte buffer[kBufferSize];
 };
+static_assert(std::atomic<bool>::is_always_lock_free, "a lock-free atomic needs no lock that lives in one process");
 
 namespace {
 
@@ -158,6 +175,10 @@ ProcessQueue::ProcessQueue(long maxsize)
     ::munmap(memory, sizeof(Shared));  // nothing left behind; the pipe's ends close themselves
     throw_errno(error, "ProcessQueue: initializing the shared locks");
   }
+  // The mapping starts zero-filled: begin == end == 0, an empty buffer. Still, say so.
+  shared_->begin = 0;
+  shared_->end = 0;
+  std::construct_at(&shared_->frame_ready, false);
   reader_ = std::move(pipe.read_end);
   writer_ = std::move(pipe.write_end);
 }
@@ -206,35 +227,85 @@ void ProcessQueue::put_bytes(std::span<const std::byte> message, bool block, Tim
   }
 }
 
+namespace {
+
+// The length in the header at the front of buffer[begin, end), or nothing when not all 8 bytes are there.
+std::optional<std::uint64_t> front_frame_size(const std::byte* buffer, std::size_t begin, std::size_t end) {
+  if (end - begin < ProcessQueue::kHeaderSize) return std::nullopt;
+  std::uint64_t size = 0;
+  std::memcpy(&size, buffer + begin, ProcessQueue::kHeaderSize);
+  return size;
+}
+
+// Whether buffer[begin, end) starts with a whole frame.
+bool whole_frame_at_front(const std::byte* buffer, std::size_t begin, std::size_t end) {
+  const auto size = front_frame_size(buffer, begin, end);
+  return size && *size <= end - begin - ProcessQueue::kHeaderSize;
+}
+
+}  // namespace
+
 std::vector<std::byte> ProcessQueue::get_bytes(bool block, Timeout timeout) {
   if (closed()) throw ClosedError("ProcessQueue::get: the queue is closed in this process");
   const auto deadline = deadline_of(block, timeout);
   if (!lock_until(&shared_->read_lock, deadline)) throw Empty("ProcessQueue::get: the reader lock was busy");
   std::vector<std::byte> message;
   {
-    const Unlock unlock(&shared_->read_lock);  // held across header and payload: a frame is read whole
-    if (deadline) {
-      // Wait for the first byte within the time left; once a frame has begun, it is read to its end.
-      pollfd ready{reader_.get(), POLLIN, 0};
-      while (true) {
-        const int result = ::poll(&ready, 1, poll_timeout_ms(deadline));
-        if (result > 0) break;
-        if (result == 0) throw Empty("ProcessQueue::get: the queue is empty");
-        if (errno != EINTR) throw_errno(errno, "poll");  // EINTR: poll again for the time left
+    const Unlock unlock(&shared_->read_lock);  // held until a whole frame has left the buffer (or the pipe)
+    Shared& s = *shared_;
+    while (true) {
+      const auto size = front_frame_size(s.buffer, s.begin, s.end);
+      // The length is checked before allocating: a misread header (garbage) must not allocate terabytes.
+      if (size && *size > kMaxMessageSize) {
+        throw CorruptedQueueError("ProcessQueue::get: a frame announces " + std::to_string(*size) +
+                                  " bytes: the stream is no longer made of whole frames");
       }
+      if (size && *size <= s.end - s.begin - kHeaderSize) {
+        // A whole frame is buffered: no system call at all.
+        const std::byte* payload = s.buffer + s.begin + kHeaderSize;
+        message.assign(payload, payload + *size);
+        s.begin += kHeaderSize + *size;
+        if (s.begin == s.end) s.begin = s.end = 0;
+        break;
+      }
+      if (size && kHeaderSize + *size > Shared::kBufferSize) {
+        // A frame larger than the buffer: take what is buffered, read the rest straight into the message.
+        // Once begun, it is read to its end (its first bytes have left the buffer; they cannot go back).
+        message.resize(*size);
+        const std::size_t have = s.end - s.begin - kHeaderSize;
+        std::memcpy(message.data(), s.buffer + s.begin + kHeaderSize, have);
+        s.begin = s.end = 0;
+        s.frame_ready.store(false);
+        if (read_full(reader_.get(), std::span(message).subspan(have)) != *size - have) {
+          throw CorruptedQueueError("ProcessQueue::get: the pipe ended inside a frame");
+        }
+        break;
+      }
+      // No whole frame buffered: move the start of one (if any) to the front, then read ahead as much as
+      // the pipe has and the buffer takes. Only here does a timeout apply: wait for bytes until the deadline.
+      if (s.begin != 0) {
+        std::memmove(s.buffer, s.buffer + s.begin, s.end - s.begin);
+        s.end -= s.begin;
+        s.begin = 0;
+      }
+      if (deadline) {
+        pollfd ready{reader_.get(), POLLIN, 0};
+        while (true) {
+          const int result = ::poll(&ready, 1, poll_timeout_ms(deadline));
+          if (result > 0) break;
+          // Nothing came in time; a frame's start stays buffered for the next get(), of any process.
+          if (result == 0) throw Empty("ProcessQueue::get: the queue is empty");
+          if (errno != EINTR) throw_errno(errno, "poll");  // EINTR: poll again for the time left
+        }
+      }
+      ssize_t got = 0;
+      while ((got = ::read(reader_.get(), s.buffer + s.end, Shared::kBufferSize - s.end)) < 0) {
+        if (errno != EINTR) throw_errno(errno, "read");
+      }
+      if (got == 0) throw CorruptedQueueError("ProcessQueue::get: the pipe ended inside a frame");
+      s.end += static_cast<std::size_t>(got);
     }
-    std::uint64_t size = 0;
-    const std::size_t got = read_full(reader_.get(), std::as_writable_bytes(std::span(&size, 1)));
-    if (got != kHeaderSize) throw CorruptedQueueError("ProcessQueue::get: the pipe ended inside a frame header");
-    // The length is checked before allocating: a misread header (garbage) must not allocate terabytes.
-    if (size > kMaxMessageSize) {
-      throw CorruptedQueueError("ProcessQueue::get: a frame announces " + std::to_string(size) +
-                                " bytes: the stream is no longer made of whole frames");
-    }
-    message.resize(size);
-    if (read_full(reader_.get(), message) != size) {
-      throw CorruptedQueueError("ProcessQueue::get: the pipe ended inside a frame");
-    }
+    s.frame_ready.store(whole_frame_at_front(s.buffer, s.begin, s.end));
   }
   ::sem_post(&shared_->free_places);  // the message has left the queue: one more free place
   return message;
@@ -248,6 +319,7 @@ std::size_t ProcessQueue::qsize() const {
 
 bool ProcessQueue::empty() const {
   if (closed()) throw ClosedError("ProcessQueue::empty: the queue is closed in this process");
+  if (shared_->frame_ready.load()) return false;  // a whole frame waits in the read-ahead buffer
   pollfd ready{reader_.get(), POLLIN, 0};
   while (::poll(&ready, 1, 0) < 0) {
     if (errno != EINTR) throw_errno(errno, "poll");

@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
@@ -21,6 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using lesson08_test::ForkedChild;
+using lesson08_test::Worker;
 using lesson08_test::wait_until_process_sleeping;
 using threadlings::lesson08::ClosedError;
 using threadlings::lesson08::Empty;
@@ -159,7 +163,12 @@ TEST_F(ProcessQueueTest, ManyProducerAndConsumerProcessesDeliverEachMessageOnce)
   for (int c = 0; c < kConsumers; ++c) {
     consumers.push_back(std::make_unique<ForkedChild>([&] {
       long long sum = 0;
-      for (long long item = queue.get_value<long long>(); item != 0; item = queue.get_value<long long>()) sum += item;
+      try {
+        for (long long item = queue.get_value<long long>(); item != 0; item = queue.get_value<long long>()) sum += item;
+      } catch (const std::exception&) {
+        totals.put_value(-1LL);  // a misread frame: the parent fails at once instead of waiting for a sum
+        return 1;
+      }
       totals.put_value(sum);
       return 0;
     }));
@@ -170,7 +179,15 @@ TEST_F(ProcessQueueTest, ManyProducerAndConsumerProcessesDeliverEachMessageOnce)
       return 0;
     }));
   }
-  for (auto& producer : producers) EXPECT_EQ(producer->join(), 0);
+  // Join the producers, but stop at once when a consumer reports a misread frame: the producers would
+  // then wait for free places for ever (a correct consumer writes to `totals` only after its stop).
+  for (auto& producer : producers) {
+    std::optional<int> code;
+    while (!(code = producer->join(10ms)) && totals.empty()) {
+    }
+    ASSERT_TRUE(code.has_value()) << "a consumer misread a frame";
+    EXPECT_EQ(code, 0);
+  }
   for (int c = 0; c < kConsumers; ++c) queue.put_value(0LL);  // one stop per consumer
   long long sum = 0;
   for (int c = 0; c < kConsumers; ++c) sum += totals.get_value<long long>(true, 30s);
@@ -199,6 +216,38 @@ TEST_F(ProcessQueueTest, LargeMessagesFromTwoWritersArriveWhole) {
   }
   EXPECT_EQ(whole, 2 * kMessages) << "frames of the two writers were mixed";
   for (auto& writer : writers) EXPECT_EQ(writer->join(), 0);
+}
+
+// A writer stopped (SIGSTOP) in the middle of a large frame keeps the writer lock: a second large put
+// with a timeout throws Full instead of writing its bytes into the gap. Once the first writer goes
+// on, its message arrives whole.
+TEST_F(ProcessQueueTest, LargePutWaitsForAWriterStoppedInsideItsFrame) {
+  ProcessQueue queue;
+  const std::vector<std::byte> first = uniform(100'000, 1);  // more than the pipe holds: its write waits
+  const std::vector<std::byte> second = uniform(100'000, 2);
+  ForkedChild stopped([&] {
+    queue.put_bytes(first);
+    return 0;
+  });
+  ASSERT_TRUE(wait_until_process_sleeping(stopped.pid())) << "the first writer never blocked in its write";
+  ASSERT_EQ(::kill(stopped.pid(), SIGSTOP), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(stopped.pid(), &status, WUNTRACED), stopped.pid());
+  ForkedChild late([&] {
+    try {
+      queue.put_bytes(second, true, 20ms);
+    } catch (const Full&) {
+      return 0;  // the writer lock was busy: right
+    }
+    return 1;  // it wrote while the other frame was half-way
+  });
+  const std::optional<int> late_result = late.join(3000ms);
+  EXPECT_EQ(late_result, 0) << "a second large put did not wait for the writer lock (nullopt: it is stuck "
+                               "writing into the full pipe)";
+  ASSERT_EQ(::kill(stopped.pid(), SIGCONT), 0);
+  if (!late_result) return;  // its bytes are in the pipe: what a get would read is garbage
+  EXPECT_EQ(queue.get_bytes(true, 30s), first);
+  EXPECT_EQ(stopped.join(), 0);
 }
 
 // Two readers waiting at once: each gets one whole message. The reader lock is held from a frame's
@@ -276,6 +325,137 @@ TEST_F(ProcessQueueTest, CloseEndsThisProcesssUseOnly) {
   EXPECT_TRUE(queue.closed());
   EXPECT_THROW(queue.put_value(3), ClosedError);
   EXPECT_THROW((void)queue.get_bytes(), ClosedError);
+}
+
+// ---- The read-ahead buffer: one read() takes what the pipe has; later gets need no system call. ----
+
+// A message whose bytes depend on its index and their place: a frame cut, shifted or mixed shows.
+std::vector<std::byte> numbered(std::size_t size, int index) {
+  std::vector<std::byte> message(size);
+  for (std::size_t i = 0; i < size; ++i) message[i] = static_cast<std::byte>((i * 7 + static_cast<std::size_t>(index)) & 0xff);
+  return message;
+}
+
+// Frames over PIPE_BUF are written in pieces, so one read() ends inside a frame (even inside its
+// header): the start stays buffered and the rest joins it. Sizes around the pipe's 64 KiB and the
+// buffer's size test both ways of reading a frame (from the buffer, and straight into the message).
+TEST_F(ProcessQueueTest, FramesSplitAcrossReadsArriveWhole) {
+  const std::vector<std::size_t> sizes{5000, 3, 9000, 20'000, 60'000, 65'528, 65'529, 100, 70'000, 4088, 4089, 1, 0, 33'333};
+  ProcessQueue queue;
+  ForkedChild child([&] {
+    for (std::size_t i = 0; i < sizes.size(); ++i) queue.put_bytes(numbered(sizes[i], static_cast<int>(i)));
+    return 0;
+  });
+  ASSERT_TRUE(wait_until_process_sleeping(child.pid())) << "the child never filled the pipe";
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    EXPECT_EQ(queue.get_bytes(), numbered(sizes[i], static_cast<int>(i))) << "message " << i;
+    if (HasFailure()) return;
+  }
+  EXPECT_EQ(child.join(), 0);
+  EXPECT_TRUE(queue.empty());
+}
+
+// Frames read ahead by one process are got by the others: the buffer lives in the shared mapping. A
+// first consumer takes 3 messages (its read takes all 20 out of the pipe) and exits; a second takes 3
+// more; the parent takes the rest. Every message arrives once, in order, and none waits: get(block=False).
+TEST_F(ProcessQueueTest, ConsumerProcessesShareTheReadAheadBuffer) {
+  constexpr int kItems = 20;
+  ProcessQueue queue;
+  ProcessQueue answers;
+  for (int i = 0; i < kItems; ++i) queue.put_value(i);
+  auto take_three = [&] {
+    for (int n = 0; n < 3; ++n) answers.put_value(queue.get_value<int>(false));
+    return 0;
+  };
+  {
+    ForkedChild first(take_three);
+    EXPECT_EQ(first.join(), 0);
+  }
+  {
+    ForkedChild second(take_three);
+    EXPECT_EQ(second.join(), 0);
+  }
+  std::vector<int> got;
+  while (!answers.empty()) got.push_back(answers.get_value<int>(false));
+  ASSERT_EQ(got.size(), 6U) << "a consumer found its get empty: the messages read ahead by the other one were lost";
+  for (int i = 6; i < kItems; ++i) got.push_back(queue.get_value<int>(false));
+  std::vector<int> expected;
+  for (int i = 0; i < kItems; ++i) expected.push_back(i);
+  EXPECT_EQ(got, expected);
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(queue.qsize(), 0U);
+}
+
+// Two threads of one process get from a producer process: each message is got once (the buffer is
+// touched only under the reader lock, which works between threads too).
+TEST_F(ProcessQueueTest, ThreadsOfOneProcessShareTheReadAheadBuffer) {
+  constexpr long long kItems = 2000;
+  ProcessQueue queue(64);
+  ForkedChild producer([&] {
+    for (long long i = 1; i <= kItems; ++i) queue.put_value(i);
+    queue.put_value(0LL);
+    queue.put_value(0LL);
+    return 0;
+  });
+  long long first_sum = 0;
+  long long second_sum = 0;
+  auto consume = [&](long long& sum) {
+    for (long long item = queue.get_value<long long>(); item != 0; item = queue.get_value<long long>()) sum += item;
+  };
+  Worker first([&] { consume(first_sum); });
+  Worker second([&] { consume(second_sum); });
+  first.join();
+  second.join();
+  EXPECT_EQ(first_sum + second_sum, kItems * (kItems + 1) / 2);
+  EXPECT_EQ(producer.join(), 0);
+  EXPECT_TRUE(queue.empty());
+}
+
+// A message read ahead into the buffer is still in the queue: empty() is false and qsize() counts it,
+// though the pipe itself is empty.
+TEST_F(ProcessQueueTest, EmptyIsFalseWhileAFrameWaitsInTheBuffer) {
+  ProcessQueue queue;
+  queue.put_value(1);
+  queue.put_value(2);
+  EXPECT_EQ(queue.get_value<int>(), 1);  // its read() took both frames out of the pipe
+  EXPECT_FALSE(queue.empty());
+  EXPECT_EQ(queue.qsize(), 1U);
+  EXPECT_EQ(queue.get_value<int>(false), 2);
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(queue.qsize(), 0U);
+}
+
+// Half a frame has arrived and the writer is stopped (SIGSTOP) before the rest: a get with a timeout
+// gives up with Empty, keeps the half, and once the writer goes on a get returns the whole message.
+TEST_F(ProcessQueueTest, TimedGetWithHalfAFrameBufferedThrowsEmptyAndKeepsIt) {
+  // 15 frames of one page each (4096 bytes: atomic writes) leave one page free in the 64 KiB pipe.
+  constexpr int kPages = 15;
+  ProcessQueue queue;
+  for (int i = 0; i < kPages; ++i) queue.put_bytes(uniform(4096 - ProcessQueue::kHeaderSize, 1 + i));
+  const std::vector<std::byte> half_sent = numbered(32'000, 5);  // made before fork
+  ForkedChild writer([&] {
+    queue.put_bytes(half_sent);  // the header and a page of payload go in; then the write waits
+    return 0;
+  });
+  ASSERT_TRUE(wait_until_process_sleeping(writer.pid())) << "the writer never blocked in its write";
+  ASSERT_EQ(::kill(writer.pid(), SIGSTOP), 0);
+  // Stopped for sure before anything is read: a writer woken by the signal while its pipe has room again
+  // would write more before it stops.
+  int status = 0;
+  ASSERT_EQ(::waitpid(writer.pid(), &status, WUNTRACED), writer.pid());
+  ASSERT_TRUE(WIFSTOPPED(status));
+  for (int i = 0; i < kPages; ++i) {
+    const std::vector<std::byte> page = queue.get_bytes(true, 30s);
+    EXPECT_EQ(page, uniform(4096 - ProcessQueue::kHeaderSize, 1 + i));
+  }
+  // Only the start of the 32 000-byte frame is there, and the stopped writer adds nothing.
+  EXPECT_THROW((void)queue.get_bytes(true, 20ms), Empty);
+  EXPECT_THROW((void)queue.get_bytes(false), Empty);
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(queue.qsize(), 1U);
+  ASSERT_EQ(::kill(writer.pid(), SIGCONT), 0);
+  EXPECT_EQ(queue.get_bytes(true, 30s), half_sent);
+  EXPECT_EQ(writer.join(), 0);
 }
 
 }  // namespace
