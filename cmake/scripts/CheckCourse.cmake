@@ -1,5 +1,6 @@
 # Course-wide conventions (../DESIGN.md), run as ctest tests:
 #   cmake -DSOURCE_ROOT=... -DCHECK=todo_markers|layout -P CheckCourse.cmake
+cmake_policy(SET CMP0007 NEW)  # list() keeps empty elements; without it every run warns
 set(problems "")
 
 if(CHECK STREQUAL "todo_markers")
@@ -67,7 +68,7 @@ elseif(CHECK STREQUAL "layout")
       if(file MATCHES "\\.hpp$" AND EXISTS "${SOURCE_ROOT}/solutions/${slug}/${file}")
         foreach(track IN ITEMS exercises solutions)
           file(STRINGS "${SOURCE_ROOT}/${track}/${slug}/${file}" lines)
-          list(FILTER lines EXCLUDE REGEX "^[ \t]*//")
+          list(FILTER lines EXCLUDE REGEX "^[ \t]*(//.*)?$")  # comments and blank lines
           set(${track}_code "${lines}")
         endforeach()
         if(NOT exercises_code STREQUAL solutions_code)
