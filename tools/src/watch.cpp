@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cerrno>
-#include <map>
 #include <ostream>
 #include <system_error>
 #include <thread>
@@ -12,7 +11,6 @@
 #include <unistd.h>
 
 #include "check.hpp"
-#include "threadlings/unique_fd.hpp"
 
 namespace threadlings::cli {
 namespace {
@@ -22,10 +20,8 @@ bool is_source(const std::filesystem::path& file) {
   return extension == ".cpp" || extension == ".hpp";
 }
 
-// What a folder's sources look like now, for the polling fallback: name -> (time, size).
-std::map<std::string, std::pair<std::filesystem::file_time_type, std::uintmax_t>> snapshot(
-    const std::filesystem::path& folder) {
-  std::map<std::string, std::pair<std::filesystem::file_time_type, std::uintmax_t>> files;
+FolderSnapshot snapshot(const std::filesystem::path& folder) {
+  FolderSnapshot files;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
     if (!is_source(entry.path())) continue;
@@ -33,21 +29,6 @@ std::map<std::string, std::pair<std::filesystem::file_time_type, std::uintmax_t>
     files[entry.path().filename().string()] = {entry.last_write_time(ignored), entry.file_size(ignored)};
   }
   return files;
-}
-
-void wait_by_polling(const std::filesystem::path& folder, const WatchOptions& options) {
-  constexpr auto kInterval = std::chrono::milliseconds(250);
-  const auto before = snapshot(folder);
-  auto current = before;
-  while (current == before) {
-    std::this_thread::sleep_for(kInterval);  // nothing to wait on: a timestamp has to be looked at
-    current = snapshot(folder);
-  }
-  for (auto settled = snapshot(folder);; current = settled) {  // debounce: until a quiet interval
-    std::this_thread::sleep_for(options.debounce);
-    settled = snapshot(folder);
-    if (settled == current) return;
-  }
 }
 
 // Reads the pending inotify events; true if one of them concerns a source file.
@@ -78,30 +59,54 @@ bool readable_within(int fd, int timeout_ms) {
 
 }  // namespace
 
-void wait_for_change(const std::filesystem::path& folder, const WatchOptions& options) {
-  UniqueFd inotify(options.poll ? -1 : ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-  if (!inotify || ::inotify_add_watch(inotify.get(), folder.c_str(),
-                                      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE) < 0) {
-    wait_by_polling(folder, options);  // asked for, or inotify unavailable (limits, some mounts)
+FolderWatch::FolderWatch(std::filesystem::path folder, const WatchOptions& options)
+    : folder_(std::move(folder)), options_(options) {
+  if (!options_.poll) {
+    inotify_ = UniqueFd(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    if (inotify_ && ::inotify_add_watch(inotify_.get(), folder_.c_str(),
+                                        IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE) < 0) {
+      inotify_ = UniqueFd();  // no watch (limits, some mounts): poll instead
+    }
+  }
+  if (!inotify_) seen_ = snapshot(folder_);
+}
+
+void FolderWatch::wait() {
+  if (inotify_) {
+    bool changed = false;
+    while (!changed) {
+      readable_within(inotify_.get(), -1);
+      changed = drain_events(inotify_.get());
+    }
+    while (readable_within(inotify_.get(), static_cast<int>(options_.debounce.count()))) {
+      drain_events(inotify_.get());  // more writes of the same save: wait for quiet
+    }
     return;
   }
-  bool changed = false;
-  while (!changed) {
-    readable_within(inotify.get(), -1);
-    changed = drain_events(inotify.get());
+  constexpr auto kInterval = std::chrono::milliseconds(250);
+  auto current = snapshot(folder_);
+  while (current == seen_) {
+    std::this_thread::sleep_for(kInterval);  // nothing to wait on: a timestamp has to be looked at
+    current = snapshot(folder_);
   }
-  while (readable_within(inotify.get(), static_cast<int>(options.debounce.count()))) {
-    drain_events(inotify.get());  // more writes of the same save: wait for quiet
+  for (;;) {  // debounce: until a quiet interval
+    std::this_thread::sleep_for(options_.debounce);
+    auto settled = snapshot(folder_);
+    if (settled == current) break;
+    current = std::move(settled);
   }
+  seen_ = std::move(current);
 }
 
 int watch(std::ostream& out, const CourseTree& tree, std::optional<Lesson> lesson, const WatchOptions& options) {
   if (!lesson) lesson = first_unfinished_lesson(tree);
   while (lesson) {
+    // Watching starts before the first check, so a save made while a check runs is not missed.
+    FolderWatch changes(tree.source / "exercises" / lesson->folder, options);
     int status = check_lesson(out, tree, *lesson, options.color);
     while (status != 0) {
       out << "\nWatching exercises/" << lesson->folder << "/ for changes (Ctrl-C to stop) ...\n" << std::flush;
-      wait_for_change(tree.source / "exercises" / lesson->folder, options);
+      changes.wait();
       if (options.color) out << "\033[2J\033[H";  // a fresh screen for each verdict, on a terminal
       out << "\n";
       status = check_lesson(out, tree, *lesson, options.color);
