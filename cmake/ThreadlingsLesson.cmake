@@ -57,7 +57,8 @@ function(threadlings_lesson)
 
   list(TRANSFORM arg_TESTS PREPEND "${root}/tests/${lesson_dir}/" OUTPUT_VARIABLE test_sources)
 
-  # The solution first: with THREADLINGS_SHARE_TEST_OBJECTS the exercise track reuses its test objects.
+  # The solution first: with THREADLINGS_SHARE_OBJECTS the exercise track reuses its test and demo
+  # objects.
   set(solution_test_objects "")
   foreach(track IN ITEMS solution exercise)
     string(TOUPPER "${track}" track_upper)
@@ -88,7 +89,14 @@ function(threadlings_lesson)
     foreach(demo IN LISTS arg_DEMOS)
       get_filename_component(demo_name "${demo}" NAME_WE)
       set(demo_target "${lesson}_${demo_name}_${track}")
-      add_executable(${demo_target} "${CMAKE_CURRENT_SOURCE_DIR}/${demo}")
+      set(solution_demo "${lesson}_${demo_name}_solution")
+      if(track STREQUAL "exercise" AND THREADLINGS_SHARE_OBJECTS AND TARGET ${solution_demo})
+        # Compiled once, linked twice: the link against the stubs still proves they define
+        # everything the demo calls (else `threadlings run` would fail to build for the student).
+        add_executable(${demo_target} $<TARGET_OBJECTS:${solution_demo}>)
+      else()
+        add_executable(${demo_target} "${CMAKE_CURRENT_SOURCE_DIR}/${demo}")
+      endif()
       target_link_libraries(${demo_target} PRIVATE ${library} threadlings::demo_support threadlings_project_options)
       set_target_properties(${demo_target} PROPERTIES
         OUTPUT_NAME "${demo_name}"
@@ -107,11 +115,11 @@ function(threadlings_lesson)
     endif()
 
     # Test objects are their own target so that mutants can reuse them instead of recompiling. When
-    # both tracks are built and THREADLINGS_SHARE_TEST_OBJECTS is ON (the ci preset), the exercise
+    # both tracks are built and THREADLINGS_SHARE_OBJECTS is ON (the ci preset), the exercise
     # track links the solution's test objects instead of compiling the same tests again: the layout
     # self-check holds the two tracks' headers identical outside comments, so the objects are the same.
     # A student's build has one track and always compiles its own.
-    if(track STREQUAL "exercise" AND THREADLINGS_SHARE_TEST_OBJECTS AND solution_test_objects)
+    if(track STREQUAL "exercise" AND THREADLINGS_SHARE_OBJECTS AND solution_test_objects)
       set(test_objects "${solution_test_objects}")
     else()
       set(test_objects "${lesson}_${track}_test_objects")
