@@ -103,9 +103,11 @@ TEST(Future, SetResultTwiceThrowsInvalidStateError) {
 TEST(Future, ResultWaitsForAnotherThread) {
   Future<int> f;
   threadlings::testing::Signal release;
-  std::thread completer([&] {
+  // A jthread, declared before the releaser: if result() throws, the releaser lets the completer go
+  // and the completer is joined, so an unfinished Future fails this test instead of aborting it.
+  std::jthread completer([&] {
     release.wait();
-    f.set_result(5);
+    EXPECT_NO_THROW(f.set_result(5));
   });
   threadlings::testing::ReleaseWhenBlocked releaser(threadlings::testing::current_tid(), release);
   EXPECT_EQ(f.result(), 5);
@@ -274,10 +276,10 @@ TEST(Wait, AllCompletedWithATimeoutReturnsWhatIsDone) {
 TEST(Wait, AllCompletedWaitsForEveryFuture) {
   std::vector<Future<int>> fs(2);
   threadlings::testing::Signal release;
-  std::thread completer([&] {
+  std::jthread completer([&] {  // joined on every path, as in ResultWaitsForAnotherThread
     release.wait();
-    fs[0].set_result(0);
-    fs[1].cancel();
+    EXPECT_NO_THROW(fs[0].set_result(0));
+    EXPECT_NO_THROW(fs[1].cancel());
   });
   threadlings::testing::ReleaseWhenBlocked releaser(threadlings::testing::current_tid(), release);
   const auto [done, not_done] = wait(fs);

@@ -146,12 +146,17 @@ GradeReport grade(const CourseTree& tree, const GradeOptions& options, std::ostr
   report.sanitizer = options.sanitizer.value_or("");
   const fs::path source = staged_source(tree, options, log);
 
-  // The plain build always; the sanitized one in addition when asked for. A staged tree is another
-  // source, so it gets build folders of its own (a CMake cache belongs to one source folder).
-  const std::string base = options.tests_from ? "grade-staged" : options.submission ? "grade-submission" : "grade";
-  std::vector<std::pair<std::string, fs::path>> variants{{"", tree.build.parent_path() / base}};
+  // The plain build always; the sanitized one in addition when asked for. A CMake cache belongs to
+  // one source folder: the stage gets build folders of its own (reused from one submission to the
+  // next), and a submission graded in place is built inside that submission, so grading several
+  // copies one after the other never meets another copy's cache.
+  const fs::path builds = options.tests_from ? tree.build.parent_path()
+                          : options.submission ? source / "build"
+                                               : tree.build.parent_path();
+  const std::string base = options.tests_from ? "grade-staged" : "grade";
+  std::vector<std::pair<std::string, fs::path>> variants{{"", builds / base}};
   if (options.sanitizer) {
-    variants.emplace_back(*options.sanitizer, tree.build.parent_path() / (base + "-" + *options.sanitizer));
+    variants.emplace_back(*options.sanitizer, builds / (base + "-" + *options.sanitizer));
   }
 
   const CourseTree staged{source, variants.front().second};
