@@ -4,17 +4,14 @@
 // overlap because blocking calls release the GIL; and the convoy effect.
 //
 //   build/reference/demos/solution/05_the_gil/gil_experiment [--quick] [--trace gil.json]
-#include <spawn.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <iomanip>
@@ -33,13 +30,11 @@
 #include "threadlings/child_process.hpp"
 #include "threadlings/demo.hpp"
 #include "threadlings/gil_interface.hpp"
-#include "threadlings/io.hpp"
+#include "threadlings/python_runner.hpp"
 #include "threadlings/stopwatch.hpp"
 #include "threadlings/toy_vm.hpp"
 #include "threadlings/trace_recorder.hpp"
-#include "threadlings/unique_fd.hpp"
 
-extern char** environ;  // NOLINT: POSIX's, for posix_spawnp
 
 namespace {
 
@@ -205,60 +200,21 @@ struct CPythonTimes {
   long long expected_count = 0;   // 4 * k
 };
 
-// Reaps a spawned child however the function that spawned it is left.
-class Reaper {
- public:
-  explicit Reaper(pid_t pid) : pid_(pid) {}
-  ~Reaper() {
-    if (pid_ > 0) (void)threadlings::wait_for_child(pid_);
-  }
-  Reaper(const Reaper&) = delete;
-  Reaper& operator=(const Reaper&) = delete;
-  int exit_code() { return threadlings::exit_code_from_status(threadlings::wait_for_child(std::exchange(pid_, -1))); }
-
- private:
-  pid_t pid_;
-};
-
-// Runs kPythonScript with python3 from PATH (posix_spawnp; its stdout comes back through a pipe).
-// Returns nothing, and says why in `why_not`, when there is no python3 or it fails.
+// Runs kPythonScript with python3 from PATH and reads its times. Returns nothing, and says why in
+// `why_not`, when there is no python3 or it fails.
 std::optional<CPythonTimes> run_cpython(std::int64_t n, int rounds, std::string& why_not) {
-  threadlings::Pipe pipe = threadlings::make_pipe();
-  posix_spawn_file_actions_t actions;
-  if (::posix_spawn_file_actions_init(&actions) != 0) throw std::runtime_error("posix_spawn_file_actions_init");
-  // The child's stdout becomes the pipe's write end (dup2 clears close-on-exec on the copy).
-  ::posix_spawn_file_actions_adddup2(&actions, pipe.write_end.get(), STDOUT_FILENO);
-  std::string program = "python3";
-  std::string dash_c = "-c";
-  std::string script = kPythonScript;
-  std::string count = std::to_string(n);
-  std::string repeat = std::to_string(rounds);
-  std::string increments = std::to_string(n / 25);
-  std::array<char*, 7> argv{program.data(), dash_c.data(), script.data(), count.data(),
-                            repeat.data(),   increments.data(), nullptr};
-  pid_t pid = -1;
-  const int error = ::posix_spawnp(&pid, "python3", &actions, nullptr, argv.data(), environ);
-  ::posix_spawn_file_actions_destroy(&actions);
-  pipe.write_end.reset();  // ours closed: the read below ends when the child's copy closes
-  if (error != 0) {
-    why_not = error == ENOENT ? "python3 is not on PATH" : std::string("posix_spawnp: ") + std::strerror(error);
+  const threadlings::PythonRun run =
+      threadlings::run_python(kPythonScript, {std::to_string(n), std::to_string(rounds), std::to_string(n / 25)});
+  if (!run.output) {
+    why_not = run.why_not;
     return std::nullopt;
   }
-  Reaper child(pid);
-  std::string output;
-  std::array<std::byte, 4096> buffer{};
-  for (;;) {
-    const std::size_t got = threadlings::read_full(pipe.read_end.get(), buffer);
-    output.append(reinterpret_cast<const char*>(buffer.data()), got);
-    if (got < buffer.size()) break;
-  }
-  const int code = child.exit_code();
   CPythonTimes times;
   int gil = 1;
-  std::istringstream fields(output);
-  if (code != 0 || !(fields >> times.serial >> times.threads >> times.switch_interval >> times.version >> gil >>
+  std::istringstream fields(*run.output);
+  if (!(fields >> times.serial >> times.threads >> times.switch_interval >> times.version >> gil >>
                      times.plain_count >> times.with_call_count >> times.expected_count)) {
-    why_not = "python3 exited with code " + std::to_string(code) + " and printed '" + output + "'";
+    why_not = "python3 printed '" + *run.output + "', not the times";
     return std::nullopt;
   }
   times.gil = gil != 0;

@@ -25,7 +25,6 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -36,11 +35,10 @@
 #include "threadlings/child_process.hpp"
 #include "threadlings/demo.hpp"
 #include "threadlings/io.hpp"
+#include "threadlings/python_runner.hpp"
 #include "threadlings/stopwatch.hpp"
 #include "threadlings/trace_recorder.hpp"
 #include "threadlings/unique_fd.hpp"
-
-extern char** environ;  // NOLINT: POSIX declares it nowhere else
 
 namespace {
 
@@ -308,31 +306,11 @@ for argument in sys.argv[1:]:
 
 // Runs the script above with python3 from PATH; returns its stdout, or nothing when there is no python3.
 std::optional<std::string> run_python(const std::vector<Sizes>& runs) {
-  auto [out_reader, out_writer] = Pipe(false);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_writer.fileno(), STDOUT_FILENO);
-  std::vector<std::string> arguments{"python3", "-c", std::string(kPythonThroughput)};
+  std::vector<std::string> arguments;
   for (const Sizes& run : runs) {
     arguments.push_back(std::to_string(int{run.duplex}) + ":" + std::to_string(run.size) + ":" + std::to_string(run.count));
   }
-  std::vector<char*> argv;
-  for (std::string& argument : arguments) argv.push_back(argument.data());
-  argv.push_back(nullptr);
-  pid_t child = 0;
-  const int error = posix_spawnp(&child, "python3", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (error != 0) return std::nullopt;
-  out_writer.close();  // only the child's copy remains: its exit is our end of file
-  std::string output;
-  std::vector<std::byte> chunk(4096);
-  while (true) {
-    const std::size_t got = threadlings::read_full(out_reader.fileno(), chunk);
-    output += text_of(std::vector<std::byte>(chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(got)));
-    if (got < chunk.size()) break;
-  }
-  if (threadlings::exit_code_from_status(threadlings::wait_for_child(child)) != 0) return std::nullopt;
-  return output;
+  return threadlings::run_python(kPythonThroughput, arguments).output;
 }
 
 std::string size_name(std::size_t size) {

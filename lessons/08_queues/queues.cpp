@@ -10,13 +10,12 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -32,6 +31,7 @@
 #include "queue.hpp"
 #include "threadlings/child_process.hpp"
 #include "threadlings/demo.hpp"
+#include "threadlings/python_runner.hpp"
 #include "threadlings/stopwatch.hpp"
 #include "threadlings/trace_recorder.hpp"
 #include "threadlings/unique_fd.hpp"
@@ -261,7 +261,7 @@ void thread_queue_bench(bool quick) {
 // puts `count` ints, the parent gets them. Prints the seconds, measured inside Python (so the
 // interpreter's start-up is not counted). Nothing when python3 is missing or fails.
 std::optional<double> cpython_seconds(long count) {
-  const std::string script =
+  constexpr std::string_view script =
       "import multiprocessing as mp, sys, time\n"
       "def produce(q, n):\n"
       "    for i in range(n): q.put(i)\n"
@@ -271,15 +271,7 @@ std::optional<double> cpython_seconds(long count) {
       "    s = sum(q.get() for _ in range(n)); p.join()\n"
       "    assert s == n * (n - 1) // 2\n"
       "    print(time.perf_counter() - t0)\n";
-  const std::string command = "python3 -c \"" + script + "\" " + std::to_string(count) + " 2>/dev/null";
-  std::cout << std::flush;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  std::array<char, 128> line{};
-  const bool got = std::fgets(line.data(), static_cast<int>(line.size()), pipe) != nullptr;
-  const int status = ::pclose(pipe);
-  if (!got || status != 0) return std::nullopt;
-  return std::strtod(line.data(), nullptr);
+  return threadlings::python_seconds(script, {std::to_string(count)});
 }
 
 double process_queue_seconds(long count) {

@@ -6,16 +6,14 @@
 //
 //   build/student/demos/exercise/10_pools_and_futures/pools [--quick]
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -23,6 +21,7 @@
 #include "process_pool.hpp"
 #include "thread_pool.hpp"
 #include "threadlings/demo.hpp"
+#include "threadlings/python_runner.hpp"
 #include "threadlings/stopwatch.hpp"
 
 #if defined(THREADLINGS_HAVE_TBB)
@@ -107,7 +106,7 @@ double tbb_seconds(long tasks) {
 // all. Prints the seconds measured inside Python (start-up not counted). Nothing when python3 is
 // missing or fails.
 std::optional<double> cpython_seconds(long count) {
-  const std::string script =
+  constexpr std::string_view script =
       "import concurrent.futures as cf, sys, time\n"
       "n = int(sys.argv[1])\n"
       "def noop(): pass\n"
@@ -118,15 +117,7 @@ std::optional<double> cpython_seconds(long count) {
       "        t0 = time.perf_counter(); fs = [ex.submit(noop) for _ in range(n)]\n"
       "        cf.wait(fs); best = min(best, time.perf_counter() - t0)\n"
       "print(best)\n";
-  const std::string command = "python3 -c \"" + script + "\" " + std::to_string(count) + " 2>/dev/null";
-  std::cout << std::flush;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  std::array<char, 128> line{};
-  const bool got = std::fgets(line.data(), static_cast<int>(line.size()), pipe) != nullptr;
-  const int status = ::pclose(pipe);
-  if (!got || status != 0) return std::nullopt;
-  return std::strtod(line.data(), nullptr);
+  return threadlings::python_seconds(script, {std::to_string(count)});
 }
 
 void throughput(bool quick) {
