@@ -8,12 +8,12 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "threadlings/testing/observed_thread.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using lesson04_test::ObservedThread;
+using threadlings::testing::ObservedThread;
 using threadlings::lesson04::Event;
 
 // A new Event is not set.

@@ -10,14 +10,14 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "threadlings/testing/observed_thread.hpp"
 #include "threadlings/testing/start_gate.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using lesson04_test::ObservedThread;
-using lesson04_test::ReleaseOnExit;
+using threadlings::testing::ObservedThread;
+using threadlings::testing::ReleaseOnExit;
 using threadlings::lesson04::RLock;
 using threadlings::lesson04::ThreadError;
 using threadlings::lesson04::ValueError;

@@ -7,12 +7,12 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "threadlings/testing/observed_thread.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using lesson04_test::ObservedThread;
+using threadlings::testing::ObservedThread;
 using threadlings::lesson04::BoundedSemaphore;
 using threadlings::lesson04::Semaphore;
 using threadlings::lesson04::ValueError;

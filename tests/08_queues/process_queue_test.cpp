@@ -18,13 +18,14 @@
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
+#include "threadlings/testing/observed_thread.hpp"
 #include "threadlings/testing/no_leaks.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using lesson08_test::ForkedChild;
-using lesson08_test::Worker;
+using threadlings::testing::ObservedThread;
 using lesson08_test::wait_until_process_sleeping;
 using threadlings::lesson08::ClosedError;
 using threadlings::lesson08::Empty;
@@ -402,8 +403,8 @@ TEST_F(ProcessQueueTest, ThreadsOfOneProcessShareTheReadAheadBuffer) {
   auto consume = [&](long long& sum) {
     for (long long item = queue.get_value<long long>(); item != 0; item = queue.get_value<long long>()) sum += item;
   };
-  Worker first([&] { consume(first_sum); });
-  Worker second([&] { consume(second_sum); });
+  ObservedThread first([&] { consume(first_sum); });
+  ObservedThread second([&] { consume(second_sum); });
   first.join();
   second.join();
   EXPECT_EQ(first_sum + second_sum, kItems * (kItems + 1) / 2);

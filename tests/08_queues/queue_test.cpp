@@ -14,13 +14,13 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "threadlings/testing/observed_thread.hpp"
 #include "threadlings/testing/thread_state.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using lesson08_test::Worker;
+using threadlings::testing::ObservedThread;
 using threadlings::lesson08::Empty;
 using threadlings::lesson08::Full;
 using threadlings::lesson08::LifoQueue;
@@ -55,7 +55,7 @@ TEST(Queue, GetBlocksUntilPut) {
   Queue<std::string> queue;
   std::atomic<bool> returned{false};
   std::string item;
-  Worker getter([&] {
+  ObservedThread getter([&] {
     item = queue.get();
     returned = true;
   });
@@ -102,7 +102,7 @@ TEST(Queue, PutBlocksWhileFullUntilAGetMakesRoom) {
   Queue<int> queue(1);
   queue.put(1);
   std::atomic<bool> returned{false};
-  Worker putter([&] {
+  ObservedThread putter([&] {
     queue.put(2);
     returned = true;
   });
@@ -165,7 +165,7 @@ TEST(Queue, TimedGetKeepsWaitingWhenAWakeUpFindsNoItem) {
   constexpr int kStop = -1;
   constexpr int kStealsWanted = 3;
   Queue<int> queue;
-  Worker getter([&] {
+  ObservedThread getter([&] {
     while (queue.get(true, 60s) != kStop) {
     }
   });
@@ -197,12 +197,12 @@ TEST(Queue, ManyProducersAndConsumersLoseNothing) {
   std::atomic<long long> sum{0};
   std::atomic<int> count{0};
   {
-    std::vector<std::unique_ptr<Worker>> workers;
+    std::vector<std::unique_ptr<ObservedThread>> workers;
     for (int t = 0; t < kThreads; ++t) {
-      workers.push_back(std::make_unique<Worker>([&, t] {
+      workers.push_back(std::make_unique<ObservedThread>([&, t] {
         for (int i = 0; i < kItems; ++i) queue.put(t * kItems + i + 1);
       }));
-      workers.push_back(std::make_unique<Worker>([&] {
+      workers.push_back(std::make_unique<ObservedThread>([&] {
         for (int item = queue.get(); item != 0; item = queue.get()) {
           sum += item;
           ++count;
@@ -234,7 +234,7 @@ TEST(TaskDone, JoinBlocksUntilEveryItemIsMarkedDone) {
   (void)queue.get();
   (void)queue.get();
   std::atomic<bool> returned{false};
-  Worker joiner([&] {
+  ObservedThread joiner([&] {
     queue.join();
     returned = true;
   });
@@ -253,8 +253,8 @@ TEST(TaskDone, LastTaskDoneReleasesEveryJoin) {
   Queue<int> queue;
   queue.put(1);
   (void)queue.get();
-  Worker first([&] { queue.join(); });
-  Worker second([&] { queue.join(); });
+  ObservedThread first([&] { queue.join(); });
+  ObservedThread second([&] { queue.join(); });
   EXPECT_TRUE(wait_until_blocked(first.tid()));
   EXPECT_TRUE(wait_until_blocked(second.tid()));
   queue.task_done();
@@ -309,8 +309,8 @@ TEST(Shutdown, WakesEveryBlockedGetter) {
       throw;
     }
   };
-  Worker first(getter);
-  Worker second(getter);
+  ObservedThread first(getter);
+  ObservedThread second(getter);
   EXPECT_TRUE(wait_until_blocked(first.tid()));
   EXPECT_TRUE(wait_until_blocked(second.tid()));
   queue.shutdown();
@@ -332,8 +332,8 @@ TEST(Shutdown, WakesEveryBlockedPutter) {
       throw;
     }
   };
-  Worker first([&] { putter(2); });
-  Worker second([&] { putter(3); });
+  ObservedThread first([&] { putter(2); });
+  ObservedThread second([&] { putter(3); });
   EXPECT_TRUE(wait_until_blocked(first.tid()));
   EXPECT_TRUE(wait_until_blocked(second.tid()));
   queue.shutdown();
@@ -359,7 +359,7 @@ TEST(Shutdown, ImmediateReleasesJoin) {
   Queue<int> queue;
   queue.put(1);
   queue.put(2);
-  Worker joiner([&] { queue.join(); });
+  ObservedThread joiner([&] { queue.join(); });
   EXPECT_TRUE(wait_until_blocked(joiner.tid()));
   queue.shutdown(true);
   joiner.join();
@@ -372,7 +372,7 @@ TEST(Shutdown, ImmediateStillWaitsForItemsTakenBefore) {
   queue.put(2);
   EXPECT_EQ(queue.get(), 1);  // in progress
   std::atomic<bool> returned{false};
-  Worker joiner([&] {
+  ObservedThread joiner([&] {
     queue.join();
     returned = true;
   });

@@ -1,6 +1,6 @@
 // Helpers shared by lesson 08's tests: a forked child that runs a function and is always reaped, a
 // join with a timeout, and "is that process asleep in the kernel" read from /proc (never a sleep).
-// Candidates for common/: ForkedChild and wait_until_process_sleeping.
+// (Threads the tests watch are threadlings::testing::ObservedThread, from common/.)
 #pragma once
 
 #include <cerrno>
@@ -30,45 +30,6 @@
 #include "threadlings/unique_fd.hpp"
 
 namespace lesson08_test {
-
-/// Runs `work` on a thread of its own. join() waits for it and rethrows what `work` threw, so that the
-/// test asserts on the main thread. The destructor joins too: a test that ends early must first make
-/// sure `work` can finish (put the item it waits for, shut the queue down).
-class Worker {
- public:
-  explicit Worker(std::function<void()> work)
-      : thread_([this, work = std::move(work)] {
-          tid_ = threadlings::testing::current_tid();
-          started_.notify();
-          try {
-            work();
-          } catch (...) {
-            error_ = std::current_exception();
-          }
-        }) {
-    started_.wait();  // tid_ is written before notify() and read after wait()
-  }
-  ~Worker() {
-    if (thread_.joinable()) thread_.join();
-  }
-  Worker(const Worker&) = delete;
-  Worker& operator=(const Worker&) = delete;
-
-  /// The worker's kernel thread id, for threadlings::testing::wait_until_blocked().
-  [[nodiscard]] pid_t tid() const { return tid_; }
-
-  /// Waits for the worker and rethrows its exception, if any.
-  void join() {
-    thread_.join();
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  threadlings::testing::Signal started_;
-  pid_t tid_ = 0;
-  std::exception_ptr error_;  // written by the worker, read after join()
-  std::thread thread_;        // last: started once everything it uses exists
-};
 
 /// The exit code of a child whose function threw.
 inline constexpr int kChildThrew = 101;
