@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end tests of the threadlings tool: `cli_test.sh NAME` runs one test (see CMakeLists.txt).
 # Environment: THREADLINGS_TOOL (the tool built in this build), THREADLINGS_SANDBOX (where the
-# student copy lives), THREADLINGS_COURSE (the course checkout, for solutions and pristine tests).
+# copies live: a student's, built and used through its own tool, and one graded from outside, as an
+# autograder does), THREADLINGS_COURSE (the course checkout, for solutions and pristine tests).
 # Every test that changes the copy puts it back, also when it fails (an EXIT trap, with its paths
 # expanded when it is set: a function's locals are gone by the time the script exits).
 set -euo pipefail
 
 tool=${THREADLINGS_TOOL:?} sandbox=${THREADLINGS_SANDBOX:?} course=${THREADLINGS_COURSE:?}
-copy=$sandbox/course
+copy=$sandbox/course          # the student's copy, built with the student preset (cli.setup)
+graded=$sandbox/graded        # a copy graded by the course's own tool, as an autograder does (cli.grade_setup)
 lesson=02_thread_creation
 other=03_start_and_join
 export NO_COLOR=1
@@ -25,15 +27,26 @@ json_get() {
 }
 restore_exercise() { "$copy/build/student/tools/threadlings" reset "$1" --yes >/dev/null; }
 finish_exercise() { cp "$course/solutions/$1/"*.cpp "$copy/exercises/$1/"; }
+# The same for the graded copy, which has no student build (and so no tool of its own).
+grade() { set +e; output=$("$tool" grade --submission "$graded" "$@" 2>&1); status=$?; set -e; }
+restore_graded() { cp "$graded/.threadlings/pristine/exercises/$1/"* "$graded/exercises/$1/"; }
+finish_graded() { cp "$course/solutions/$1/"*.cpp "$graded/exercises/$1/"; }
 
+# The two copies are independent, so that the student tests and the grade tests run side by side.
 setup() {
-  rm -rf "$sandbox"
+  rm -rf "$copy"
   mkdir -p "$sandbox"
   "$tool" export-student "$copy" >/dev/null
   (cd "$copy" && cmake --preset student -DTHREADLINGS_LESSONS="02;03" >"$sandbox/configure.log" 2>&1) ||
     { tail -20 "$sandbox/configure.log"; fail "the exported copy does not configure"; }
   cmake --build "$copy/build/student" >"$sandbox/build.log" 2>&1 ||
     { tail -20 "$sandbox/build.log"; fail "the exported copy does not build"; }
+}
+
+grade_setup() {
+  rm -rf "$graded"
+  mkdir -p "$sandbox"
+  "$tool" export-student "$graded" >/dev/null
 }
 
 UnknownCommandExitsWithUsage() {
@@ -144,9 +157,9 @@ WatchReportsTheVerdictAfterASave() {
 }
 
 GradeScoresACompletedLessonInFull() {
-  trap 'restore_exercise 02' EXIT
-  finish_exercise $lesson
-  run grade --lesson 02 --format json --out "$sandbox/full.json"
+  trap 'restore_graded $lesson' EXIT
+  finish_graded $lesson
+  grade --lesson 02 --format json --out "$sandbox/full.json"
   [ "$status" -eq 0 ] || fail "grade exited $status: $output"
   local score max_score
   score=$(json_get "$sandbox/full.json" score)
@@ -156,9 +169,9 @@ GradeScoresACompletedLessonInFull() {
 }
 
 GradeScoresANonCompilingLessonZeroAndGradesTheOthers() {
-  trap 'restore_exercise 02' EXIT
-  echo "this does not compile" >>"$copy/exercises/$lesson/thread.cpp"
-  run grade --lesson 02 --lesson 03 --format json --out "$sandbox/broken.json"
+  trap 'restore_graded $lesson' EXIT
+  echo "this does not compile" >>"$graded/exercises/$lesson/thread.cpp"
+  grade --lesson 02 --lesson 03 --format json --out "$sandbox/broken.json"
   [ "$status" -eq 0 ] || fail "grade exited $status: $output"
   [ "$(json_get "$sandbox/broken.json" "lessons 0 number")" = "02" ] || fail "lessons[0] is not lesson 02"
   [ "$(json_get "$sandbox/broken.json" "lessons 0 compiled")" = "OFF" ] || fail "lesson 02 counted as compiled"
@@ -168,12 +181,12 @@ GradeScoresANonCompilingLessonZeroAndGradesTheOthers() {
 }
 
 GradeTimesOutADeadlockByNameWithoutStalling() {
-  trap 'restore_exercise 02' EXIT
-  finish_exercise $lesson
+  trap 'restore_graded $lesson' EXIT
+  finish_graded $lesson
   # A destructor that joins daemons too: Thread.DestructorLeavesDaemonRunning waits forever.
-  sed -i 's|    thread_.detach();|    thread_.join();|' "$copy/exercises/$lesson/thread.cpp"
-  grep -q "thread_.join();" "$copy/exercises/$lesson/thread.cpp" || fail "could not plant the deadlock"
-  run grade --lesson 02 --timeout 6 --format json --out "$sandbox/deadlock.json"
+  sed -i 's|    thread_.detach();|    thread_.join();|' "$graded/exercises/$lesson/thread.cpp"
+  grep -q "thread_.join();" "$graded/exercises/$lesson/thread.cpp" || fail "could not plant the deadlock"
+  grade --lesson 02 --timeout 6 --format json --out "$sandbox/deadlock.json"
   [ "$status" -eq 0 ] || fail "grade exited $status: $output"
   grep -q '"status": "timed out"' "$sandbox/deadlock.json" || fail "no test timed out"
   grep -B3 -A3 '"status": "timed out"' "$sandbox/deadlock.json" | grep -q "DestructorLeavesDaemonRunning" ||
@@ -182,15 +195,15 @@ GradeTimesOutADeadlockByNameWithoutStalling() {
 }
 
 GradeTestsFromIgnoresAStudentEditToATest() {
-  local test_file=$copy/tests/$lesson/thread_test.cpp
+  local test_file=$graded/tests/$lesson/thread_test.cpp
   cp "$test_file" "$sandbox/thread_test.cpp.orig"
   trap "cp '$sandbox/thread_test.cpp.orig' '$test_file'" EXIT
   # A student "fixes" a failing test by making it pass whatever the code does.
   sed -i 's|^TEST(Thread, StartTwiceThrows) {|TEST(Thread, StartTwiceThrows) { return;|' "$test_file"
-  run grade --lesson 02 --format json --out "$sandbox/edited.json"
+  grade --lesson 02 --format json --out "$sandbox/edited.json"
   grep -B2 -A6 '"name": "Thread.StartTwiceThrows"' "$sandbox/edited.json" | grep -q '"status": "passed"' ||
     fail "without --tests-from the edited test should pass (the check is meaningless otherwise)"
-  run grade --lesson 02 --tests-from "$course" --format json --out "$sandbox/pristine.json"
+  grade --lesson 02 --tests-from "$course" --format json --out "$sandbox/pristine.json"
   [ "$status" -eq 0 ] || fail "grade --tests-from exited $status: $output"
   grep -B2 -A6 '"name": "Thread.StartTwiceThrows"' "$sandbox/pristine.json" | grep -q '"status": "failed"' ||
     fail "--tests-from graded the student's edited test"
@@ -198,20 +211,15 @@ GradeTestsFromIgnoresAStudentEditToATest() {
 
 GradeTestsFromIncludesHiddenTests() {
   [ -d "$course/tests/$lesson/hidden" ] || fail "the course has no hidden tests for lesson 02 to grade"
-  run grade --lesson 02 --tests-from "$course" --format gradescope --out "$sandbox/hidden.json"
+  grade --lesson 02 --tests-from "$course" --format gradescope --out "$sandbox/hidden.json"
   [ "$status" -eq 0 ] || fail "grade exited $status: $output"
   grep -B6 -A6 '"name": "Lesson 02: HiddenThread.JoinTwiceReturnsAtOnce"' "$sandbox/hidden.json" |
     grep -q '"visibility": "after_published"' || fail "the hidden test is not graded as after_published"
 }
 
 GradeWritesEveryFormat() {
-  # Graded from the course's own tool as an autograder does: the copy is built inside itself, so
-  # this reuses the build the other grade tests made, and copies graded in turn never share a cache.
-  set +e
-  output=$("$tool" grade --submission "$copy" --lesson 02 --format json --out "$sandbox/r.json" --format junit --out "$sandbox/r.xml" \
-    --format gradescope --out "$sandbox/results.json" --format markdown --out "$sandbox/r.md" --format table 2>&1)
-  status=$?
-  set -e
+  grade --lesson 02 --format json --out "$sandbox/r.json" --format junit --out "$sandbox/r.xml" \
+    --format gradescope --out "$sandbox/results.json" --format markdown --out "$sandbox/r.md" --format table
   [ "$status" -eq 0 ] || fail "grade exited $status: $output"
   expect_contains "$output" "Creating threads"
   for field in score max_score seconds "lessons 0 number" "lessons 0 tests 0 name" "lessons 0 tests 0 status"; do
@@ -231,11 +239,11 @@ GradeWritesEveryFormat() {
 }
 
 GradeRejectsABadManifestNamingFileAndField() {
-  local manifest=$copy/lessons/$lesson/lesson.json
+  local manifest=$graded/lessons/$lesson/lesson.json
   cp "$manifest" "$sandbox/lesson.json.orig"
   trap "cp '$sandbox/lesson.json.orig' '$manifest'" EXIT
   sed -i 's|"points": [0-9]*|"points": -5|' "$manifest"
-  run grade --lesson 02
+  grade --lesson 02
   [ "$status" -eq 1 ] || fail "grade with a bad manifest exited $status"
   expect_contains "$output" "lessons/$lesson/lesson.json: 'points' must be a positive number"
 }
