@@ -4,7 +4,7 @@
 // oneTBB's task_group and CPython's ThreadPoolExecutor (each only when installed), and the process
 // Pool's map over a CPU-bound function against a serial loop.
 //
-//   build/student/demos/exercise/10_pools_and_futures/pools [--quick]
+//   build/student/demos/exercise/10_pools_and_futures/pools [--quick] [--trace pools.json]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -23,6 +23,7 @@
 #include "threadlings/demo.hpp"
 #include "threadlings/python_runner.hpp"
 #include "threadlings/stopwatch.hpp"
+#include "threadlings/trace_recorder.hpp"
 
 #if defined(THREADLINGS_HAVE_TBB)
 #include <tbb/task_group.h>
@@ -34,12 +35,13 @@ using namespace std::chrono_literals;
 using threadlings::Stopwatch;
 using namespace threadlings::lesson10;
 
-void futures_and_callbacks() {
+void futures_and_callbacks(threadlings::TraceRecorder& trace) {
   std::cout << "== Futures: submit, add_done_callback, as_completed ==\n";
   ThreadPoolExecutor pool(3);
   std::vector<Future<int>> futures;
   for (int n : {30, 10, 20}) {
-    futures.push_back(pool.submit([](int x) {
+    futures.push_back(pool.submit([&trace](int x) {
+      const auto span = trace.span("call taking " + std::to_string(x) + " ms");
       std::this_thread::sleep_for(std::chrono::milliseconds(x));  // a stand-in for I/O taking x ms
       return x;
     }, n));
@@ -55,12 +57,16 @@ void futures_and_callbacks() {
   std::cout << "\n  callbacks run: " << callbacks << " of 3\n\n";
 }
 
-void self_deadlock() {
+void self_deadlock(threadlings::TraceRecorder& trace) {
   std::cout << "== Pitfall: a task that waits for another task in a full pool ==\n";
   for (std::size_t workers : {std::size_t{1}, std::size_t{2}}) {
     ThreadPoolExecutor pool(workers);
-    Future<std::string> outer = pool.submit([&pool] {
-      Future<int> inner = pool.submit([] { return 42; });
+    Future<std::string> outer = pool.submit([&pool, &trace, workers] {
+      const auto span = trace.span("outer task, " + std::to_string(workers) + (workers == 1 ? " worker" : " workers"));
+      Future<int> inner = pool.submit([&trace] {
+        const auto inner_span = trace.span("inner task");
+        return 42;
+      });
       try {
         return "inner.result() = " + std::to_string(inner.result(200ms));
       } catch (const TimeoutError&) {
@@ -189,10 +195,13 @@ int main(int argc, char** argv) {
       "Lesson 10: concurrent.futures (Future, ThreadPoolExecutor, as_completed) and multiprocessing.Pool.map; "
       "the self-deadlock of a task waiting in a full pool; throughput against oneTBB and CPython.",
       [](const threadlings::DemoOptions& options) {
-        futures_and_callbacks();
-        self_deadlock();
+        threadlings::TraceRecorder trace;  // who ran which call when, for --trace
+        trace.name_thread("main");
+        futures_and_callbacks(trace);
+        self_deadlock(trace);
         process_pool(options.quick);  // before TBB starts its threads: fork copies only the caller
         throughput(options.quick);
+        threadlings::save_trace(options, trace);
         return 0;
       });
 }

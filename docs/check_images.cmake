@@ -1,0 +1,25 @@
+# Fails the docs build when a page shows a picture that is not there, or names it so that the site
+# cannot find it: Doxygen writes a broken <img> for either, without a warning. Pages name pictures by
+# their path from the repository root, which both GitHub and Doxygen resolve (see Doxyfile.in).
+#   cmake -DSOURCE_ROOT=<repository> "-DPAGES=<page>|<page>|..." -P check_images.cmake
+string(REPLACE "|" ";" pages "${PAGES}")
+set(problems "")
+foreach(page IN LISTS pages)
+  file(READ "${page}" text)
+  string(REGEX MATCHALL "!\\[[^]]*\\]\\([^) ]+" images "${text}")
+  file(RELATIVE_PATH shown "${SOURCE_ROOT}" "${page}")
+  foreach(image IN LISTS images)
+    string(REGEX REPLACE "^.*\\(" "" path "${image}")
+    if(path MATCHES "^https?://")
+      continue()
+    elseif(NOT path MATCHES "^/")
+      list(APPEND problems "${shown}: picture '${path}' has a relative path, which the site cannot resolve: write it from the repository root (/docs/images/...)")
+    elseif(NOT EXISTS "${SOURCE_ROOT}${path}")
+      list(APPEND problems "${shown}: picture '${path}' does not exist")
+    endif()
+  endforeach()
+endforeach()
+if(problems)
+  list(JOIN problems "\n  " text)
+  message(FATAL_ERROR "The docs show pictures they cannot find:\n  ${text}")
+endif()
