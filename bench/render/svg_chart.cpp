@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "threadlings/xml_escape.hpp"
+
 namespace threadlings::bench::render {
 
 namespace {
@@ -23,23 +25,6 @@ constexpr const char* kOursColor = "#3b6fb6";
 constexpr const char* kPeerColor = "#e08a2c";
 constexpr const char* kMissingColor = "#9a9a9a";
 
-// Text for an SVG element: the five characters XML reserves, escaped.
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string fixed(double value, int digits) {
   char text[32];
   std::snprintf(text, sizeof text, "%.*f", digits, value);
@@ -54,7 +39,7 @@ class Canvas {
   void text(int x, int y, std::string_view content, std::string_view style = {}, std::string_view anchor = "start") {
     body_ << "  <text x=\"" << x << "\" y=\"" << y << "\" text-anchor=\"" << anchor << '"';
     if (!style.empty()) body_ << ' ' << style;
-    body_ << '>' << escape(content) << "</text>\n";
+    body_ << '>' << xml_escape(content) << "</text>\n";
   }
   void rect(int x, int y, int width, int height, std::string_view fill) {
     body_ << "  <rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << width << "\" height=\"" << height
@@ -163,7 +148,7 @@ std::string svg_chart(const ProgramResults& results) {
   svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << canvas.next_y << "\" viewBox=\"0 0 "
       << kWidth << ' ' << canvas.next_y << "\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\">\n"
-      << "  <title>" << escape(results.program + ": " + std::string(title)) << "</title>\n"
+      << "  <title>" << xml_escape(results.program + ": " + std::string(title)) << "</title>\n"
       << "  <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
       << canvas.body() << "</svg>\n";
   return svg.str();

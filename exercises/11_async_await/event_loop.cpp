@@ -169,6 +169,10 @@ std::size_t EventLoop::default_max_workers() {
 // TODO: check_thread, check_open. Wrap the two functions in one job for a worker: run `work`,
 // catching its exception into a std::exception_ptr, then call_soon_threadsafe() a callback that does
 // --threads_in_flight_ and calls done(error) (so `done` runs on the loop's thread, never the worker's).
+// Move the exception_ptr into that callback: then the worker keeps no reference to the exception.
+// A copy left behind could be the last one released, on the worker, after the loop's thread has used
+// the exception; the reference count makes that safe, but its atomics live in the uninstrumented
+// libstdc++, so ThreadSanitizer sees a race.
 // Under pool_mutex_ push the job into jobs_, and start a worker (worker_loop) when no idle worker can
 // take it (idle_workers_ < jobs_.size()) and fewer than max_workers_ exist. Then ++threads_in_flight_
 // and notify work_available_.

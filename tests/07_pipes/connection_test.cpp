@@ -23,6 +23,7 @@
 #include "test_support.hpp"
 #include "threadlings/io.hpp"
 #include "threadlings/testing/no_leaks.hpp"
+#include "threadlings/testing/observed_thread.hpp"
 #include "threadlings/testing/thread_state.hpp"
 #include "threadlings/unique_fd.hpp"
 
@@ -32,7 +33,7 @@ using namespace std::chrono_literals;
 using lesson07_test::bytes_of;
 using lesson07_test::pattern;
 using lesson07_test::text_of;
-using lesson07_test::Worker;
+using threadlings::testing::ObservedThread;
 using lesson07_test::write_raw;
 using threadlings::UniqueFd;
 using threadlings::lesson07::BadMessageLengthError;
@@ -185,7 +186,7 @@ TEST_F(Messages, WireBytesMatchPythonsFraming) {
 TEST_F(Messages, LargeMessageArrivesWhole) {
   auto [reader, writer] = Pipe(false);
   const auto big = pattern(4 * 1024 * 1024 + 7);
-  Worker sender([&] { writer.send_bytes(big); });
+  ObservedThread sender([&] { writer.send_bytes(big); });
   const auto received = reader.recv_bytes();
   sender.join();
   EXPECT_EQ(received.size(), big.size());
@@ -217,8 +218,8 @@ TEST_F(Messages, SmallMessagesFromTwoWritersNeverInterleave) {
     const std::string message(kSize, tag);
     for (int i = 0; i < kMessages; ++i) out.send_bytes(std::string_view(message));
   };
-  Worker first([&] { run(writer, 'a'); });
-  Worker second([&] { run(second_writer, 'b'); });
+  ObservedThread first([&] { run(writer, 'a'); });
+  ObservedThread second([&] { run(second_writer, 'b'); });
   int intact = 0;
   for (int i = 0; i < 2 * kMessages; ++i) {
     const std::string message = text_of(reader.recv_bytes());
@@ -251,7 +252,7 @@ TEST_F(Polling, DoesNotConsumeTheMessage) {
 TEST_F(Polling, WithoutTimeoutWaitsForAMessage) {
   auto [a, b] = Pipe();
   bool ready = false;
-  Worker waiter([&] { ready = a.poll(std::nullopt); });
+  ObservedThread waiter([&] { ready = a.poll(std::nullopt); });
   // Send only once the waiter is blocked in poll: an implementation that does not wait returns false.
   EXPECT_TRUE(threadlings::testing::wait_until_blocked(waiter.tid()));
   b.send_bytes(std::string_view("now"));

@@ -17,16 +17,18 @@
 
 #include "test_support.hpp"
 #include "threadlings/io.hpp"
+#include "threadlings/testing/interrupting_signal.hpp"
 #include "threadlings/testing/no_leaks.hpp"
+#include "threadlings/testing/observed_thread.hpp"
 #include "threadlings/testing/thread_state.hpp"
 
 namespace {
 
-using lesson07_test::InterruptingSignal;
+using threadlings::testing::InterruptingSignal;
 using lesson07_test::pattern;
 using lesson07_test::set_nonblocking;
 using lesson07_test::text_of;
-using lesson07_test::Worker;
+using threadlings::testing::ObservedThread;
 using threadlings::lesson07::BrokenPipeError;
 using threadlings::lesson07::Connection;
 using threadlings::lesson07::Pipe;
@@ -60,7 +62,7 @@ TEST_F(Signals, RecvRetriesAfterASignalInterruptsTheWait) {
   InterruptingSignal interrupting;
   auto [a, b] = Pipe();
   std::string received;
-  Worker receiver([&] { received = text_of(a.recv_bytes()); });
+  ObservedThread receiver([&] { received = text_of(a.recv_bytes()); });
   EXPECT_TRUE(wait_until_blocked(receiver.tid())) << "the receiver never blocked in recv_bytes()";
   interrupting.interrupt(receiver.native_handle());  // handled: the read it was blocked in returned EINTR
   b.send_bytes(std::string_view("after the signal"));
@@ -74,7 +76,7 @@ TEST_F(Signals, SendRetriesAfterASignalInterruptsTheWait) {
   InterruptingSignal interrupting;
   auto [reader, writer] = Pipe(false);
   const std::size_t filler = fill_pipe(writer.fileno());
-  Worker sender([&] { writer.send_bytes(std::string_view("after the signal")); });
+  ObservedThread sender([&] { writer.send_bytes(std::string_view("after the signal")); });
   EXPECT_TRUE(wait_until_blocked(sender.tid())) << "the sender never blocked on the full pipe";
   interrupting.interrupt(sender.native_handle());
   std::vector<std::byte> drained(filler);
@@ -90,7 +92,7 @@ TEST_F(Signals, SendFinishesAWriteCutShortByASignal) {
   InterruptingSignal interrupting;
   auto [reader, writer] = Pipe(false);
   const auto big = pattern(1024 * 1024);  // sixteen times the default pipe buffer
-  Worker sender([&] {
+  ObservedThread sender([&] {
     // Closed when done (or failed): a sender that stopped half-way leaves the receiver a cut message,
     // which it reports, instead of a wait for the rest.
     try {
@@ -166,8 +168,8 @@ TEST_F(Deadlock, AThreadPerDirectionAvoidsIt) {
   auto [a, b] = Pipe();
   const auto from_a = pattern(2 * 1024 * 1024);
   const auto from_b = pattern(3 * 1024 * 1024);
-  Worker a_sender([&] { a.send_bytes(from_a); });
-  Worker b_sender([&] { b.send_bytes(from_b); });
+  ObservedThread a_sender([&] { a.send_bytes(from_a); });
+  ObservedThread b_sender([&] { b.send_bytes(from_b); });
   const auto at_b = b.recv_bytes();
   const auto at_a = a.recv_bytes();
   a_sender.join();

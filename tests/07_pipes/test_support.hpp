@@ -1,5 +1,5 @@
-// Helpers shared by lesson 07's tests: bytes from text, a worker thread whose errors come back, and a
-// signal that interrupts a blocking system call.
+// Helpers shared by lesson 07's tests: bytes from text and back, a recognisable pattern, raw writes.
+// (Threads the tests watch and the signal that interrupts a blocking call come from common/testing.)
 #pragma once
 
 #include <cerrno>
@@ -16,7 +16,6 @@
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <sys/types.h>
 
 #include "threadlings/testing/start_gate.hpp"
@@ -51,64 +50,5 @@ void write_raw(int fd, const std::vector<std::byte>& bytes);
 
 /// Sets or clears O_NONBLOCK on `fd`.
 void set_nonblocking(int fd, bool on);
-
-/// Runs `work` on a thread of its own. join() waits for it and rethrows what `work` threw, so that the
-/// test asserts on the main thread. The destructor joins too: a test that ends early must first make
-/// sure `work` can finish (close the peer, send what it waits for).
-class Worker {
- public:
-  explicit Worker(std::function<void()> work)
-      : thread_([this, work = std::move(work)] {
-          tid_ = threadlings::testing::current_tid();
-          started_.notify();
-          try {
-            work();
-          } catch (...) {
-            error_ = std::current_exception();
-          }
-        }) {
-    started_.wait();  // tid_ is written before notify() and read after wait(): no race
-  }
-  ~Worker() {
-    if (thread_.joinable()) thread_.join();
-  }
-  Worker(const Worker&) = delete;
-  Worker& operator=(const Worker&) = delete;
-
-  /// The worker's kernel thread id, for threadlings::testing::wait_until_blocked().
-  [[nodiscard]] pid_t tid() const { return tid_; }
-  [[nodiscard]] pthread_t native_handle() { return thread_.native_handle(); }
-
-  /// Waits for the worker and rethrows its exception, if any.
-  void join() {
-    thread_.join();
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  threadlings::testing::Signal started_;
-  pid_t tid_ = 0;
-  std::exception_ptr error_;  // written by the worker, read after join()
-  std::thread thread_;        // last: started once everything it uses exists
-};
-
-/// Installs a do-nothing handler for SIGUSR1 *without* SA_RESTART, so that a blocking read or write
-/// the signal interrupts fails with EINTR (or returns a short count) instead of being restarted by the
-/// kernel. Restores the previous action when destroyed. The process-wide setup of the test main
-/// (SIGPIPE and the rest) is not touched.
-class InterruptingSignal {
- public:
-  InterruptingSignal();
-  ~InterruptingSignal();
-  InterruptingSignal(const InterruptingSignal&) = delete;
-  InterruptingSignal& operator=(const InterruptingSignal&) = delete;
-
-  /// Sends SIGUSR1 to `thread` and returns once the handler has run on it, that is, once the system
-  /// call it was blocked in has been interrupted.
-  void interrupt(pthread_t thread);
-
- private:
-  struct sigaction previous_ {};
-};
 
 }  // namespace lesson07_test

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "test_support.hpp"
+#include "threadlings/testing/interrupting_signal.hpp"
 #include "threadlings/testing/no_leaks.hpp"
 #include "threadlings/testing/thread_state.hpp"
 #include "threadlings/unique_fd.hpp"
@@ -276,7 +277,7 @@ TEST_F(EventLoopTest, AddReaderOfARegularFileThrowsSystemError) {
 // A signal that interrupts epoll_wait() (EINTR) is not an error: the loop goes on and still sees the
 // descriptor become ready.
 TEST_F(EventLoopTest, EpollWaitInterruptedByASignalIsNotAnError) {
-  lesson11_test::InterruptingSignal interrupting;
+  threadlings::testing::InterruptingSignal interrupting;
   EventLoop loop;
   threadlings::Pipe pipe = threadlings::make_pipe();
   const int fd = pipe.read_end.get();

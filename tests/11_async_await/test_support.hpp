@@ -1,13 +1,10 @@
-// Helpers shared by lesson 11's tests: a virtual clock, the running loop's time in seconds, a counter of
-// live objects (to see coroutine frames destroyed), and a signal that interrupts a blocking system call.
+// Helpers shared by lesson 11's tests: a virtual clock, the running loop's time in seconds, and a counter
+// of live objects (to see coroutine frames destroyed).
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
-
-#include <pthread.h>
-#include <signal.h>
 
 #include "event_loop.hpp"
 
@@ -37,23 +34,6 @@ class Tracker {
 
  private:
   int* alive_;
-};
-
-/// Installs a do-nothing handler for SIGUSR1 *without* SA_RESTART, so that a blocking system call the
-/// signal interrupts fails with EINTR (epoll_wait() always does, whatever the flag). Restores the
-/// previous action when destroyed. (A copy of lesson 07's helper: a candidate for common/.)
-class InterruptingSignal {
- public:
-  InterruptingSignal();
-  ~InterruptingSignal();
-  InterruptingSignal(const InterruptingSignal&) = delete;
-  InterruptingSignal& operator=(const InterruptingSignal&) = delete;
-
-  /// Sends SIGUSR1 to `thread` and returns once the handler has run on it.
-  void interrupt(pthread_t thread);
-
- private:
-  struct sigaction previous_ {};
 };
 
 }  // namespace lesson11_test

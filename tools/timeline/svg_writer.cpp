@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "threadlings/xml_escape.hpp"
+
 namespace threadlings::timeline {
 namespace {
 
@@ -31,27 +33,6 @@ std::string ms(double value) {
 }
 
 }  // namespace
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 void write_svg(std::ostream& out, const Layout& layout) {
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -10,10 +10,6 @@
 
 namespace threadlings::timeline {
 
-/// `text` made safe for XML character data and attribute values: & < > " ' become entities, and the
-/// control characters XML 1.0 forbids (all below U+0020 but tab, newline, carriage return) become '?'.
-std::string xml_escape(std::string_view text);
-
 /// Writes `layout` to `out` as an SVG 1.1 document with a white background (it stays readable in dark
 /// page themes), one colour per legend entry, and a tooltip (<title>) on every bar.
 void write_svg(std::ostream& out, const Layout& layout);

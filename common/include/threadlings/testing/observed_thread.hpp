@@ -9,6 +9,7 @@
 #include <latch>
 #include <thread>
 
+#include <pthread.h>
 #include <sys/types.h>
 
 namespace threadlings::testing {
@@ -37,6 +38,9 @@ class ObservedThread {
 
   /// The thread's kernel id (what Python calls native_id).
   [[nodiscard]] pid_t tid() const noexcept { return tid_; }
+
+  /// The thread's pthread handle, for pthread_kill() (see InterruptingSignal). Valid until join().
+  [[nodiscard]] pthread_t native_handle() { return thread_.native_handle(); }
 
   /// True once the thread is blocked in the kernel (a futex wait: a mutex or a condition variable);
   /// false if that does not happen within `limit` or the thread has ended.

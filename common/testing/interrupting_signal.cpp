@@ -1,16 +1,15 @@
-// Helpers shared by lesson 11's tests (see test_support.hpp).
-#include "test_support.hpp"
+#include "threadlings/testing/interrupting_signal.hpp"
+
+#include <semaphore.h>
 
 #include <cerrno>
 #include <system_error>
 
-#include <semaphore.h>
-
-namespace lesson11_test {
+namespace threadlings::testing {
 
 namespace {
 
-// Posted by the handler: sem_post() is async-signal-safe, and the test waits on it without polling.
+// Posted by the handler: sem_post() is async-signal-safe, and interrupt() waits on it without polling.
 sem_t delivered;
 
 extern "C" void on_interrupting_signal(int /*signal*/) { sem_post(&delivered); }
@@ -22,9 +21,11 @@ InterruptingSignal::InterruptingSignal() {
   struct sigaction action {};
   action.sa_handler = &on_interrupting_signal;
   sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;  // no SA_RESTART
+  action.sa_flags = 0;  // no SA_RESTART: the interrupted call returns EINTR (or a short count)
   if (sigaction(SIGUSR1, &action, &previous_) != 0) {
-    throw std::system_error(errno, std::generic_category(), "sigaction SIGUSR1");
+    const int error = errno;
+    sem_destroy(&delivered);
+    throw std::system_error(error, std::generic_category(), "sigaction SIGUSR1");
   }
 }
 
@@ -42,4 +43,4 @@ void InterruptingSignal::interrupt(pthread_t thread) {
   }
 }
 
-}  // namespace lesson11_test
+}  // namespace threadlings::testing
