@@ -4,7 +4,8 @@
 #     SOURCES  thread.cpp            # the student's files: exercises/NN_slug/ and solutions/NN_slug/
 #     TESTS    thread_test.cpp       # GoogleTest sources in tests/NN_slug/
 #     DEMOS    compute.cpp           # runnable demos in lessons/NN_slug/, linked to the track's code
-#     LIBRARIES Threads::Threads)    # extra libraries the lesson's code needs
+#     LIBRARIES Threads::Threads     # extra libraries the lesson's code needs
+#     DEMO_LESSONS 05 10)            # earlier lessons whose code (same track) the demos also use
 #
 # For each track (exercise, solution) whose folder exists and whose option is ON it builds:
 #   lessonNN_<track>             static library of the track's SOURCES (headers beside them)
@@ -38,7 +39,7 @@ endfunction()
 math(EXPR THREADLINGS_TEST_TIMEOUT "${THREADLINGS_WATCHDOG_SECONDS} * 2 + 10")
 
 function(threadlings_lesson)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "" "SOURCES;TESTS;DEMOS;LIBRARIES")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "" "SOURCES;TESTS;DEMOS;LIBRARIES;DEMO_LESSONS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "threadlings_lesson: unknown arguments ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -86,7 +87,25 @@ function(threadlings_lesson)
       target_compile_options(${library} PRIVATE -Wno-unused-parameter)
     endif()
 
-    foreach(demo IN LISTS arg_DEMOS)
+    # A demo that builds on earlier lessons links their code of the same track: the student's lab runs
+    # on the student's own GIL, pool and loop. Those lessons must be configured (THREADLINGS_LESSONS).
+    # Only demos link them: the tests of this lesson stay independent of how far the student got.
+    set(track_demos "${arg_DEMOS}")
+    set(demo_lessons "")
+    set(missing_lessons "")
+    foreach(other IN LISTS arg_DEMO_LESSONS)
+      if(TARGET lesson${other}_${track})
+        list(APPEND demo_lessons lesson${other}_${track})
+      else()
+        list(APPEND missing_lessons ${other})
+      endif()
+    endforeach()
+    if(missing_lessons)
+      message(STATUS "${lesson_dir}: ${track} demos not built: they need lessons ${missing_lessons}")
+      set(track_demos "")
+    endif()
+
+    foreach(demo IN LISTS track_demos)
       get_filename_component(demo_name "${demo}" NAME_WE)
       set(demo_target "${lesson}_${demo_name}_${track}")
       set(solution_demo "${lesson}_${demo_name}_solution")
@@ -97,7 +116,8 @@ function(threadlings_lesson)
       else()
         add_executable(${demo_target} "${CMAKE_CURRENT_SOURCE_DIR}/${demo}")
       endif()
-      target_link_libraries(${demo_target} PRIVATE ${library} threadlings::demo_support threadlings_project_options)
+      target_link_libraries(${demo_target} PRIVATE ${library} ${demo_lessons} threadlings::demo_support
+        threadlings_project_options)
       set_target_properties(${demo_target} PROPERTIES
         OUTPUT_NAME "${demo_name}"
         RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/demos/${track}/${lesson_dir}")
