@@ -8,12 +8,10 @@
 //
 //   build/student/demos/exercise/11_async_await/io_waits [--quick]
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -28,6 +26,7 @@
 #include "gather.hpp"
 #include "task.hpp"
 #include "threadlings/demo.hpp"
+#include "threadlings/python_runner.hpp"
 #include "threadlings/stopwatch.hpp"
 #include "threadlings/unique_fd.hpp"
 
@@ -152,7 +151,7 @@ Task<> yielders(int tasks, int switches) {
 // CPython's asyncio doing what yielders() does; the seconds measured inside Python (start-up not
 // counted). Nothing when python3 is missing or fails.
 std::optional<double> cpython_seconds(int tasks, int switches) {
-  const std::string script =
+  constexpr const char* kScript =
       "import asyncio, sys, time\n"
       "n, m = int(sys.argv[1]), int(sys.argv[2])\n"
       "async def yielder():\n"
@@ -164,16 +163,8 @@ std::optional<double> cpython_seconds(int tasks, int switches) {
       "for _ in range(3):\n"
       "    t0 = time.perf_counter(); asyncio.run(main()); best = min(best, time.perf_counter() - t0)\n"
       "print(best)\n";
-  const std::string command =
-      "python3 -c \"" + script + "\" " + std::to_string(tasks) + " " + std::to_string(switches) + " 2>/dev/null";
   std::fflush(stdout);
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  std::array<char, 128> line{};
-  const bool got = std::fgets(line.data(), static_cast<int>(line.size()), pipe) != nullptr;
-  const int status = ::pclose(pipe);
-  if (!got || status != 0) return std::nullopt;
-  return std::strtod(line.data(), nullptr);
+  return threadlings::python_seconds(kScript, {std::to_string(tasks), std::to_string(switches)});
 }
 
 void switch_cost(bool quick) {
