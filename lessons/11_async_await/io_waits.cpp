@@ -8,18 +8,13 @@
 //
 //   build/student/demos/exercise/11_async_await/io_waits [--quick]
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <vector>
-
-#include <sys/timerfd.h>
-#include <unistd.h>
 
 #include "awaitables.hpp"
 #include "event_loop.hpp"
@@ -28,6 +23,7 @@
 #include "threadlings/demo.hpp"
 #include "threadlings/python_runner.hpp"
 #include "threadlings/stopwatch.hpp"
+#include "threadlings/timer_fd.hpp"
 #include "threadlings/unique_fd.hpp"
 
 namespace {
@@ -39,34 +35,18 @@ using threadlings::UniqueFd;
 
 constexpr int kWaits = 20;
 
-// A descriptor that becomes readable `delay` from now (one expiry of a CLOCK_MONOTONIC timerfd).
-UniqueFd arm(Duration delay) {
-  UniqueFd fd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
-  if (!fd) throw std::system_error(errno, std::generic_category(), "timerfd_create");
-  itimerspec spec{};
-  spec.it_value.tv_sec = static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(delay).count());
-  spec.it_value.tv_nsec = static_cast<long>((delay % 1s).count());
-  if (::timerfd_settime(fd.get(), 0, &spec, nullptr) != 0) {
-    throw std::system_error(errno, std::generic_category(), "timerfd_settime");
-  }
-  return fd;
-}
+// A descriptor that becomes readable `delay` from now, and the blocking read of it: threadlings'
+// readable_after() and wait_for_expiry() (common/, shared with lesson 12's lab).
+using threadlings::readable_after;
+using threadlings::wait_for_expiry;
 
-// read() of a timerfd: blocks until it has expired (it is a blocking descriptor), then takes the count.
-void read_expiry(int fd) {
-  std::uint64_t expirations = 0;
-  while (::read(fd, &expirations, sizeof expirations) < 0) {
-    if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "read(timerfd)");
-  }
-}
-
-void one_wait(Duration delay) { read_expiry(arm(delay).get()); }
+void one_wait(Duration delay) { wait_for_expiry(readable_after(delay).get()); }
 
 // The loop's way: suspend the task until epoll says the descriptor is readable, then read (at once).
 Task<> loop_wait(Duration delay) {
-  const UniqueFd fd = arm(delay);
+  const UniqueFd fd = readable_after(delay);
   co_await readable(fd.get());
-  read_expiry(fd.get());
+  wait_for_expiry(fd.get());
 }
 
 // The mistake: a coroutine that calls the blocking read() directly. It is a task, it runs on the loop,

@@ -13,7 +13,6 @@
 // --trace writes, beside the file named, one Chrome trace per run (lab-<workload>-<model>.json, open
 // it in https://ui.perfetto.dev) and its timeline picture (lab-<workload>-<model>.svg).
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -25,11 +24,9 @@
 #include <optional>
 #include <sstream>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <vector>
 
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "allow_threads.hpp"
@@ -47,6 +44,7 @@
 #include "threadlings/not_implemented.hpp"
 #include "threadlings/python_runner.hpp"
 #include "threadlings/stopwatch.hpp"
+#include "threadlings/timer_fd.hpp"
 #include "threadlings/trace_recorder.hpp"
 #include "threadlings/unique_fd.hpp"
 #include "trace_events.hpp"
@@ -83,29 +81,14 @@ Block item_block(int item, std::uint64_t numbers) {
   return Block{begin, begin + numbers};
 }
 
-// A request whose reply arrives after `delay`: a timerfd, a real descriptor that becomes readable then,
-// standing in for a socket. Blocking read() waits for it; the event loop waits with epoll.
-threadlings::UniqueFd send_request(std::chrono::milliseconds delay) {
-  threadlings::UniqueFd fd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
-  if (!fd) throw std::system_error(errno, std::generic_category(), "timerfd_create");
-  itimerspec spec{};
-  spec.it_value.tv_sec = static_cast<time_t>(delay.count() / 1000);
-  spec.it_value.tv_nsec = static_cast<long>(delay.count() % 1000) * 1'000'000L;
-  if (::timerfd_settime(fd.get(), 0, &spec, nullptr) != 0) {
-    throw std::system_error(errno, std::generic_category(), "timerfd_settime");
-  }
-  return fd;
-}
-
-void read_reply(int fd) {
-  std::uint64_t expirations = 0;
-  while (::read(fd, &expirations, sizeof expirations) < 0) {
-    if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "read(timerfd)");
-  }
-}
+// A request whose reply arrives after a delay: threadlings::readable_after() gives a timerfd, a real
+// descriptor that becomes readable then, standing in for a socket. Blocking code waits for it in
+// read() (wait_for_expiry); the event loop waits for readiness with epoll.
+using threadlings::readable_after;
+using threadlings::wait_for_expiry;
 
 // A blocking fetch: send, then wait in read() for the reply.
-void fetch(std::chrono::milliseconds delay) { read_reply(send_request(delay).get()); }
+void fetch(std::chrono::milliseconds delay) { wait_for_expiry(readable_after(delay).get()); }
 
 // ---------------------------------------------------------------------------------------------------
 // One run: a workload in a model, timed, traced, and drawn.
@@ -339,9 +322,9 @@ void process_pool(const Run& run, Workload workload) {
 loop::Task<> loop_fetch(const Run& run, int item, Workload workload, bool compute_in_thread) {
   {
     auto span = run.trace.span("wait for reply (awaiting)", "io");
-    const threadlings::UniqueFd reply = send_request(run.sizes.reply);
+    const threadlings::UniqueFd reply = readable_after(run.sizes.reply);
     co_await loop::readable(reply.get());
-    read_reply(reply.get());
+    wait_for_expiry(reply.get());
   }
   if (workload != Workload::kMixed) co_return;
   const Block block = item_block(item, run.sizes.item_numbers);
