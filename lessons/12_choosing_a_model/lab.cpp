@@ -143,7 +143,7 @@ void serial(const Run& run, Workload workload) {
   run.trace.name_thread("main");
   if (workload == Workload::kCpu) {
     auto span = run.trace.span("count primes");
-    (void)count_primes(Block{0, run.sizes.prime_limit + 1});
+    (void)threadlings::lesson12::count_primes_up_to(run.sizes.prime_limit);
     return;
   }
   for (int item = 0; item < run.sizes.requests; ++item) {
@@ -303,11 +303,8 @@ void process_pool(const Run& run, Workload workload) {
   auto span = run.trace.span("Pool(" + std::to_string(run.cores) + ").map, start to end");
   threadlings::lesson10::Pool pool(run.cores);  // `with Pool(cores) as pool:` starts inside the timing
   if (workload == Workload::kCpu) {
-    std::vector<Block> blocks;
-    for (std::uint64_t begin = 0; begin <= run.sizes.prime_limit; begin += threadlings::lesson12::kDefaultBlockSize) {
-      blocks.push_back(Block{begin, std::min(begin + threadlings::lesson12::kDefaultBlockSize, run.sizes.prime_limit + 1)});
-    }
-    (void)pool.map(pool_count_block, blocks);
+    // Every block, in order: the share of the only worker of one. The pool deals them out itself.
+    (void)pool.map(pool_count_block, work_share(run.sizes.prime_limit, 0, 1));
     return;
   }
   std::vector<Item> items;
@@ -411,8 +408,13 @@ std::string describe(Workload workload, const Sizes& sizes) {
 
 // Draws `trace` as an SVG beside `json`: the same picture threadlings_timeline would draw.
 void draw(const TraceRecorder& trace, const std::filesystem::path& json, const std::string& title) {
-  trace.save(json);
-  std::istringstream text(trace.to_json());
+  const std::string trace_json = trace.to_json();  // written once, then read back for the picture
+  {
+    std::ofstream file(json);
+    file << trace_json << '\n';
+    if (!file) throw std::runtime_error("cannot write " + json.string());
+  }
+  std::istringstream text(trace_json);
   threadlings::timeline::LayoutOptions options;
   options.title = title;
   options.source = json.filename().string();

@@ -10,7 +10,6 @@
 #include <cstddef>
 #include <cstring>
 #include <exception>
-#include <limits>
 #include <optional>
 #include <span>
 #include <string>

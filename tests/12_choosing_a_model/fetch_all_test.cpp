@@ -22,10 +22,13 @@
 #include "threadlings/testing/start_gate.hpp"  // Signal, ReleaseOnExit
 #include "threadlings/testing/thread_state.hpp"
 
+#include "test_support.hpp"
+
 namespace {
 
 using threadlings::lesson12::Fetch;
 using threadlings::lesson12::fetch_all;
+using lesson12_test::Rendezvous;
 using threadlings::testing::ObservedThread;
 using threadlings::testing::Signal;
 
@@ -55,39 +58,24 @@ TEST(FetchAll, ReturnsResponsesInRequestOrderWhateverOrderTheyFinishIn) {
 
 // max_in_flight fetches run at the same time: the first three wait until all three are in flight.
 TEST(FetchAll, RunsMaxInFlightFetchesAtOnce) {
-  std::mutex mutex;
-  std::condition_variable changed;
-  int in_flight = 0;
-  bool open = false;
-  bool call_ended = false;
+  Rendezvous rendezvous;
   std::vector<std::string> responses;
   ObservedThread runner([&] {
     try {
       responses = fetch_all(
           {"a", "b", "c", "d", "e", "f"},
           [&](const std::string& request) {
-            std::unique_lock lock(mutex);
-            ++in_flight;
-            changed.notify_all();
-            changed.wait(lock, [&] { return open; });
-            --in_flight;
+            rendezvous.arrive_and_wait();
             return upper(request);
           },
           3);
     } catch (...) {
-      const std::lock_guard lock(mutex);
-      call_ended = true;
-      changed.notify_all();
+      rendezvous.call_ended();
       throw;
     }
   });
-  {
-    std::unique_lock lock(mutex);
-    changed.wait(lock, [&] { return in_flight >= 3 || call_ended; });
-    EXPECT_EQ(in_flight, 3) << "the call ended before three fetches were in flight";
-    open = true;
-    changed.notify_all();
-  }
+  EXPECT_EQ(rendezvous.wait_for_arrivals(3), 3U) << "the call ended before three fetches were in flight";
+  rendezvous.open();
   runner.join();
   EXPECT_EQ(responses, (std::vector<std::string>{"A", "B", "C", "D", "E", "F"}));
 }

@@ -4,11 +4,9 @@
 #include "parallel.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <set>
 #include <span>
 #include <stdexcept>
@@ -27,9 +25,12 @@
 #include "threadlings/testing/observed_thread.hpp"
 #include "threadlings/testing/start_gate.hpp"  // Signal
 
+#include "test_support.hpp"
+
 namespace {
 
 using namespace threadlings::lesson12;
+using lesson12_test::Rendezvous;
 using threadlings::testing::ObservedThread;
 
 class RunInProcesses : public threadlings::testing::NoLeaksTest {};
@@ -40,43 +41,6 @@ TEST(RunInThreads, ReturnsOneResultPerWorkerInWorkerOrder) {
   const std::vector<std::uint64_t> results = run_in_threads(5, [](unsigned worker) { return 10 * worker + 1; });
   EXPECT_EQ(results, (std::vector<std::uint64_t>{1, 11, 21, 31, 41}));
 }
-
-// Where the workers of one call meet: each job arrives and waits until the test opens the gate. The
-// test waits until all have arrived, or until the call has ended without them (then it fails instead
-// of waiting for ever).
-class Rendezvous {
- public:
-  void arrive_and_wait() {
-    std::unique_lock lock(mutex_);
-    ++arrived_;
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return open_; });
-  }
-  // The call under test has returned or thrown.
-  void call_ended() {
-    const std::lock_guard lock(mutex_);
-    call_ended_ = true;
-    changed_.notify_all();
-  }
-  // Returns how many jobs arrived before the count reached `expected` or the call ended.
-  unsigned wait_for_arrivals(unsigned expected) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return arrived_ >= expected || call_ended_; });
-    return arrived_;
-  }
-  void open() {
-    const std::lock_guard lock(mutex_);
-    open_ = true;
-    changed_.notify_all();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  unsigned arrived_ = 0;
-  bool call_ended_ = false;
-  bool open_ = false;
-};
 
 // All workers run at the same time, each on a thread of its own: each job waits at a gate that opens
 // only once every job has arrived.
