@@ -1,5 +1,5 @@
 // Lesson 08, queues: make ProcessQueue pass the tests in tests/08_queues/.
-// Concept: multiprocessing.Queue: a pipe, frames, process-shared locks and a semaphore (lessons/08_queues/README.md).
+// Concept: multiprocessing.Queue: frames in a shared ring, process-shared locks and a semaphore (lessons/08_queues/README.md).
 // Check: ./threadlings check 08    (or ctest --preset student -L lesson08)
 #include "process_queue.hpp"
 
@@ -7,7 +7,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -15,14 +15,11 @@
 #include <string>
 #include <system_error>
 
-#include <limits.h>
-#include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "threadlings/io.hpp"
 #include "threadlings/not_implemented.hpp"
 
 namespace threadlings::lesson08 {
@@ -30,53 +27,69 @@ namespace threadlings::lesson08 {
 // What every process must see the same copy of. It goes in a MAP_SHARED mapping made before fork.
 // Add members if your design needs them.
 struct ProcessQueue::Shared {
-  static constexpr std::size_t kBufferSize = std::size_t{64} * 1024;  // one read() takes up to this much
+  static constexpr std::size_t kRingSize = std::size_t{64} * 1024;  // what a Linux pipe holds
 
-  pthread_mutex_t read_lock;   // held by a get() from its first look at the buffer to its frame's last byte
-  pthread_mutex_t write_lock;  // held by a put() whose frame is over PIPE_BUF
-  sem_t free_places;           // maxsize minus the messages put and not yet got
-  std::atomic<bool> frame_ready;  // buffer[begin, end) starts with a whole frame (for empty(), lock-free)
-  std::size_t begin;              // the read-ahead buffer: bytes read from the pipe and not yet got,
-  std::size_t end;                // in buffer[begin, end); guarded by read_lock
-  std::byte buffer[kBufferSize];
+  // alignas(64): what the reader writes and what the writer writes sit on different cache lines.
+  alignas(64) pthread_mutex_t read_lock;   // held by a get() from its frame's header to its last byte
+  alignas(64) pthread_mutex_t write_lock;  // held by a put() while it copies its frame in
+  alignas(64) sem_t free_places;           // maxsize minus the messages put and not yet got
+
+  // The ring holds the stream's bytes [head, tail): counts since the start, a byte's place is its
+  // count % kRingSize. Only the write_lock holder stores tail; only the read_lock holder stores head.
+  alignas(64) std::atomic<std::uint64_t> tail;
+  std::atomic<std::uint64_t> frames_written;  // whole frames put since the start
+  alignas(64) std::atomic<std::uint64_t> head;
+  std::atomic<std::uint64_t> frames_read;     // frames got since the start
+
+  // For sleeping when there is nothing to do: a condition per side, under sleep_lock, and a count of
+  // the sleepers so that the other side makes the system call only when someone sleeps.
+  alignas(64) pthread_mutex_t sleep_lock;
+  pthread_cond_t data_arrived;  // tail or frames_written moved
+  pthread_cond_t space_freed;   // head moved
+  std::atomic<std::uint32_t> readers_waiting;
+  std::atomic<std::uint32_t> writers_waiting;
+
+  alignas(64) std::byte ring[kRingSize];
 };
 
 // TODO: maxsize_ = maxsize when > 0 (at most SEM_VALUE_MAX), else SEM_VALUE_MAX; creator_ =
-// getpid(). make_pipe() for the two ends; mmap(MAP_SHARED | MAP_ANONYMOUS) for a Shared; both mutexes
-// with PTHREAD_PROCESS_SHARED (pthread_mutexattr_setpshared); sem_init(&free_places, 1, maxsize_); an
-// empty buffer (begin = end = 0, frame_ready false: std::construct_at(&frame_ready, false)).
-// On any failure undo what was done (munmap, destroy) and throw std::system_error.
+// getpid(). mmap(MAP_SHARED | MAP_ANONYMOUS) a Shared; the three mutexes with PTHREAD_PROCESS_SHARED
+// (pthread_mutexattr_setpshared); the two conditions with PTHREAD_PROCESS_SHARED and CLOCK_MONOTONIC
+// (pthread_condattr_setpshared, pthread_condattr_setclock); sem_init(&free_places, 1, maxsize_); the
+// atomics at 0 (std::construct_at). On any failure undo what was done (destroy, munmap) and throw
+// std::system_error.
 ProcessQueue::ProcessQueue(long maxsize) {
   throw NotImplemented("ProcessQueue::ProcessQueue — see lesson 08");
 }
 
-// TODO: close(); in the creating process only, destroy the semaphore and the mutexes; munmap.
+// TODO: close(); in the creating process only, destroy the semaphore, the conditions and the
+// mutexes; munmap.
 ProcessQueue::~ProcessQueue() {}
 
 // TODO: ClosedError when closed; std::length_error over kMaxMessageSize; a negative timeout is
-// std::invalid_argument. Take a free place with sem_wait, or sem_timedwait (a CLOCK_REALTIME time) until the
-// deadline (retry EINTR; ETIMEDOUT, or EAGAIN-like "no time at all" when !block, is Full). Then write
-// the frame (no SIGPIPE can come: this process's own read end is open, so the pipe has a reader): an 8-byte length, then the payload. A frame of at
-// most PIPE_BUF bytes goes out in ONE write (atomic: no lock needed); a larger one under write_lock
-// (pthread_mutex_timedlock for the deadline: Full when it runs out). If the write throws, give the
-// place back (sem_post) and rethrow.
+// std::invalid_argument. Take a free place with sem_wait, or sem_timedwait (a CLOCK_REALTIME time) until
+// the deadline (retry EINTR; ETIMEDOUT, or "no time at all" when !block, is Full). Take write_lock
+// until the deadline (pthread_mutex_timedlock; Full, after giving the place back, when it runs out)
+// and hold it to the end. Copy the frame (8-byte length, then the payload) in at tail, wrapping at
+// the ring's end. When the ring is full (tail - head == kRingSize), store tail and wake the readers,
+// then wait (no timeout) until a reader moves head. At the end store tail (release), add one to
+// frames_written (release) and wake the readers.
+// Waiting and waking (write them once, for both sides): wait = look at the condition some thousand
+// times (a CPU pause between looks), then under sleep_lock count yourself in *_waiting, fence
+// (seq_cst), and pthread_cond_wait/timedwait while the condition is false. Wake = fence (seq_cst),
+// and only if *_waiting is not 0: under sleep_lock, pthread_cond_broadcast.
 void ProcessQueue::put_bytes(std::span<const std::byte> message, bool block, Timeout timeout) {
   throw NotImplemented("ProcessQueue::put_bytes — see lesson 08");
 }
 
-// TODO: ClosedError when closed; negative timeout: std::invalid_argument. Take read_lock
-// (until the deadline: Empty when it runs out) and hold it until a whole frame has left the buffer.
-// Then loop, looking at buffer[begin, end):
-//  - a whole frame at the front (8-byte length, then that many bytes): copy its payload out, move
-//    begin past it (both back to 0 when the buffer is empty), done: no system call;
-//  - a length over kMaxMessageSize: CorruptedQueueError (before allocating anything);
-//  - a frame larger than the buffer (8 + length > kBufferSize): copy what is buffered into the
-//    message, empty the buffer, read_full() the rest straight from the pipe, done;
-//  - otherwise (no whole frame): memmove the start of a frame (if any) to buffer[0], and read ahead:
-//    with a deadline, poll() for POLLIN first (Empty when nothing comes in time: the start stays
-//    buffered; EINTR: poll again for the time left); ONE read() of up to kBufferSize - end bytes
-//    (retry EINTR; 0 bytes: CorruptedQueueError), end += what came.
-// Before unlocking, store frame_ready (is there a whole frame at the front now?). Then sem_post.
+// TODO: ClosedError when closed; negative timeout: std::invalid_argument. Take read_lock (until the
+// deadline: Empty when it runs out) and hold it until the whole frame has left the ring. Wait, until
+// the deadline, for frames_written != frames_read (a whole frame is there) or a full ring (the frame
+// at the front is larger than the ring); Empty when the time runs out, having taken nothing out.
+// Read the 8-byte length at head (over kMaxMessageSize: CorruptedQueueError, before allocating).
+// Copy the payload out (wrapping), storing head (release) and waking the writers after each piece;
+// when the ring runs dry inside a frame larger than the ring, wait (no timeout) for more. Then
+// frames_read + 1, unlock, sem_post.
 std::vector<std::byte> ProcessQueue::get_bytes(bool block, Timeout timeout) {
   throw NotImplemented("ProcessQueue::get_bytes — see lesson 08");
 }
@@ -86,8 +99,7 @@ std::size_t ProcessQueue::qsize() const {
   throw NotImplemented("ProcessQueue::qsize — see lesson 08");
 }
 
-// TODO: ClosedError when closed; false when frame_ready says a whole frame is buffered; else
-// whether poll() with timeout 0 finds nothing to read in the pipe.
+// TODO: ClosedError when closed; whether frames_written == frames_read.
 bool ProcessQueue::empty() const {
   throw NotImplemented("ProcessQueue::empty — see lesson 08");
 }
@@ -97,10 +109,10 @@ bool ProcessQueue::full() const {
   throw NotImplemented("ProcessQueue::full — see lesson 08");
 }
 
-// TODO: close both ends (reset the UniqueFds).
+// TODO: closed_ = true.
 void ProcessQueue::close() noexcept {}
 
-// TODO: whether the ends are closed.
+// TODO: return closed_.
 bool ProcessQueue::closed() const noexcept { return false; }
 
 }  // namespace threadlings::lesson08

@@ -187,8 +187,8 @@ void join_before_get() {
   });
   int spins = 0;
   while (process_state(child) != 'S' && spins < 10'000'000) ++spins;  // observed, not slept
-  std::cout << "  the child's state in /proc: '" << process_state(child) << "' (asleep in the kernel: its write "
-            << "waits for a reader; a pipe holds 64 KiB)\n";
+  std::cout << "  the child's state in /proc: '" << process_state(child) << "' (asleep in the kernel: its put "
+            << "waits for room; the ring holds 64 KiB, as a pipe does)\n";
   const bool ended = join_child(child, 200ms);
   std::cout << "  join(timeout=0.2) in the parent: child " << (ended ? "ended (unexpected)" : "still alive")
             << "; a join() without timeout would wait for ever\n";

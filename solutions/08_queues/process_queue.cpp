@@ -1,5 +1,5 @@
 // Lesson 08, queues: make ProcessQueue pass the tests in tests/08_queues/.
-// Concept: multiprocessing.Queue: a pipe, frames, process-shared locks and a semaphore (lessons/08_queues/README.md).
+// Concept: multiprocessing.Queue: frames in a shared ring, process-shared locks and a semaphore (lessons/08_queues/README.md).
 // Check: ./threadlings check 08    (or ctest --preset student -L lesson08)
 #include "process_queue.hpp"
 
@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <climits>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -17,42 +16,50 @@
 #include <string>
 #include <system_error>
 
-#include <limits.h>
-#include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "threadlings/io.hpp"
-
 namespace threadlings::lesson08 {
 
 // Lives in a MAP_SHARED mapping made before fork: every process sees the same bytes, so the same
-// mutexes, the same semaphore and the same read-ahead buffer. That is what PTHREAD_PROCESS_SHARED and
-// pshared=1 promise to work on.
+// mutexes, conditions, semaphore, counters and ring. That is what PTHREAD_PROCESS_SHARED, pshared=1
+// and lock-free atomics promise to work on.
 struct ProcessQueue::Shared {
-  // The read-ahead buffer's size: one read() takes up to a whole pipe's worth (a pipe holds 64 KiB).
-  static constexpr std::size_t kBufferSize = std::size_t{64} * 1024;
+  // The ring's size: what a Linux pipe holds. A frame up to this size is got whole or not at all.
+  static constexpr std::size_t kRingSize = std::size_t{64} * 1024;
 
-  pthread_mutex_t read_lock;   // held by a get() from its first look at the buffer to its last byte
-  pthread_mutex_t write_lock;  // held by a put() of a frame over PIPE_BUF, which the kernel may split
-  sem_t free_places;           // maxsize minus the messages put and not yet got
-  // Set when buffer[begin, end) starts with a whole frame; written under read_lock, read by empty()
-  // without it (an atomic, so that this read is no data race; lock-free atomics work across processes).
-  std::atomic<bool> frame_ready;
-  // Bytes read from the pipe and not yet got: whole frames, and at the end perhaps the start of one.
-  // Guarded by read_lock. In the shared mapping, not in this process's memory: a frame read ahead by one
-  // process must be there for the next get() of every other process.
-  std::size_t begin;
-  std::size_t end;
-  std::byte buffer[kBufferSize];
+  // Each group that one side writes has a cache line of its own (alignas(64)): a reader and a writer
+  // on two cores then do not make one line bounce between them (false sharing).
+  alignas(64) pthread_mutex_t read_lock;   // one get() at a time, from its frame's header to its last byte
+  alignas(64) pthread_mutex_t write_lock;  // one put() at a time: a frame's bytes follow each other in the ring
+  alignas(64) sem_t free_places;           // maxsize minus the messages put and not yet got
+
+  // The ring holds the bytes [head, tail) of the stream of frames. Both are byte counts since the start
+  // (never wrapped; a byte's place is its count % kRingSize). Only the write_lock holder stores tail and
+  // only the read_lock holder stores head, so each has one writer: the bytes are copied first, then the
+  // count is stored (release), and the other side loads it (acquire) before it touches those bytes.
+  alignas(64) std::atomic<std::uint64_t> tail;
+  std::atomic<std::uint64_t> frames_written;  // whole frames in the ring since the start (after tail)
+  alignas(64) std::atomic<std::uint64_t> head;
+  std::atomic<std::uint64_t> frames_read;     // frames taken out since the start (after head)
+
+  // Sleeping. A side with nothing to do spins a little, then waits on its condition under sleep_lock,
+  // counted in *_waiting; the other side takes sleep_lock and broadcasts only when that count is not
+  // zero. So a put or get that finds the other side awake makes no system call at all.
+  alignas(64) pthread_mutex_t sleep_lock;
+  pthread_cond_t data_arrived;   // tail or frames_written moved (CLOCK_MONOTONIC, for timed gets)
+  pthread_cond_t space_freed;    // head moved
+  std::atomic<std::uint32_t> readers_waiting;
+  std::atomic<std::uint32_t> writers_waiting;
+
+  alignas(64) std::byte ring[kRingSize];
 };
-static_assert(std::atomic<bool>::is_always_lock_free, "a lock-free atomic needs no lock that lives in one process");
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free,
+              "a lock-free atomic needs no lock that lives in one process");
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void throw_errno(int error, const char* what) {
   throw std::system_error(error, std::generic_category(), what);
@@ -76,17 +83,6 @@ std::optional<timespec> deadline_of(bool block, Timeout timeout) {
   deadline.tv_sec = now.tv_sec + static_cast<time_t>(wait.count() / 1'000'000'000 + total / 1'000'000'000);
   deadline.tv_nsec = static_cast<long>(total % 1'000'000'000);
   return deadline;
-}
-
-// Milliseconds from now until `deadline` (0 once passed, -1 for "for ever"), for poll().
-int poll_timeout_ms(const std::optional<timespec>& deadline) {
-  if (!deadline) return -1;
-  timespec now{};
-  ::clock_gettime(CLOCK_MONOTONIC, &now);
-  const long long left_ns = (static_cast<long long>(deadline->tv_sec) - now.tv_sec) * 1'000'000'000LL +
-                            (deadline->tv_nsec - now.tv_nsec);
-  if (left_ns <= 0) return 0;
-  return static_cast<int>(std::min<long long>((left_ns + 999'999) / 1'000'000, INT_MAX));
 }
 
 // The CLOCK_REALTIME time at which CLOCK_MONOTONIC reaches `deadline`, for sem_timedwait and
@@ -149,46 +145,154 @@ bool take_place(sem_t* places, const std::optional<timespec>& deadline) {
   }
 }
 
+// Whether `deadline` has passed (never, for "for ever").
+bool passed(const std::optional<timespec>& deadline) {
+  if (!deadline) return false;
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec > deadline->tv_sec || (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+// A hint to the CPU that this is a wait loop (it saves power and leaves the core to a sibling thread).
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// How many times a waiting side looks again before it sleeps: some tens of microseconds, long enough
+// for the other side's next put or get when both are busy, short enough to cost little when not.
+constexpr int kSpins = 2000;
+
+// Waits until `ready()` holds, at most until `deadline`: first spinning, then asleep on `condition`
+// (counted in `waiting`, so that wake() knows to broadcast). False when the time ran out.
+// The fence after counting in pairs with wake()'s: either wake() sees the count, or this side's next
+// ready() sees what wake()'s caller stored before calling it. The check and the wait are under
+// sleep_lock, which wake() takes to broadcast: no broadcast falls between them.
+template <typename Ready>
+bool wait_until(pthread_mutex_t* sleep_lock, pthread_cond_t* condition, std::atomic<std::uint32_t>& waiting,
+                const std::optional<timespec>& deadline, Ready ready) {
+  for (int spin = 0; spin < kSpins; ++spin) {
+    if (ready()) return true;
+    if (spin % 64 == 63 && passed(deadline)) break;
+    cpu_relax();
+  }
+  (void)lock_until(sleep_lock, std::nullopt);  // no deadline: it only waits for a waker's broadcast
+  const Unlock unlock(sleep_lock);
+  waiting.fetch_add(1);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  bool result = true;
+  while (!ready()) {
+    // Timed waits take the CLOCK_MONOTONIC deadline as it is: the conditions were made with that clock.
+    const int error = deadline ? ::pthread_cond_timedwait(condition, sleep_lock, &*deadline)
+                               : ::pthread_cond_wait(condition, sleep_lock);
+    if (error == ETIMEDOUT) {
+      result = ready();
+      break;
+    }
+    if (error != 0) {
+      waiting.fetch_sub(1);
+      throw_errno(error, "pthread_cond_wait");
+    }
+  }
+  waiting.fetch_sub(1);
+  return result;
+}
+
+// Wakes the processes and threads asleep on `condition`, if there are any (else no system call).
+// Called after storing what they wait for.
+void wake(pthread_mutex_t* sleep_lock, pthread_cond_t* condition, const std::atomic<std::uint32_t>& waiting) {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (waiting.load(std::memory_order_relaxed) == 0) return;
+  (void)lock_until(sleep_lock, std::nullopt);  // held by a sleeper only between its check and its wait
+  const Unlock unlock(sleep_lock);
+  ::pthread_cond_broadcast(condition);
+}
+
+// Copies `bytes` into the ring at stream position `at` (wrapping at its end).
+void copy_in(std::byte* ring, std::uint64_t at, std::span<const std::byte> bytes) {
+  constexpr std::size_t kSize = std::size_t{64} * 1024;
+  const std::size_t offset = static_cast<std::size_t>(at % kSize);
+  const std::size_t first = std::min(bytes.size(), kSize - offset);
+  std::memcpy(ring + offset, bytes.data(), first);
+  if (first < bytes.size()) std::memcpy(ring, bytes.data() + first, bytes.size() - first);
+}
+
+// Copies bytes out of the ring from stream position `at` into `into` (wrapping at its end).
+void copy_out(const std::byte* ring, std::uint64_t at, std::span<std::byte> into) {
+  constexpr std::size_t kSize = std::size_t{64} * 1024;
+  const std::size_t offset = static_cast<std::size_t>(at % kSize);
+  const std::size_t first = std::min(into.size(), kSize - offset);
+  std::memcpy(into.data(), ring + offset, first);
+  if (first < into.size()) std::memcpy(into.data() + first, ring, into.size() - first);
+}
+
+// Makes a mutex usable from every process that maps it.
+int init_shared_mutex(pthread_mutex_t* mutex) {
+  pthread_mutexattr_t attributes;
+  ::pthread_mutexattr_init(&attributes);
+  ::pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
+  const int error = ::pthread_mutex_init(mutex, &attributes);
+  ::pthread_mutexattr_destroy(&attributes);
+  return error;
+}
+
+// Makes a condition usable from every process that maps it, with CLOCK_MONOTONIC for its timed waits
+// (a change of the wall clock must not stretch or cut a timeout).
+int init_shared_condition(pthread_cond_t* condition) {
+  pthread_condattr_t attributes;
+  ::pthread_condattr_init(&attributes);
+  ::pthread_condattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
+  ::pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+  const int error = ::pthread_cond_init(condition, &attributes);
+  ::pthread_condattr_destroy(&attributes);
+  return error;
+}
+
 }  // namespace
 
 ProcessQueue::ProcessQueue(long maxsize)
     : maxsize_(maxsize > 0 ? std::min<long>(maxsize, SEM_VALUE_MAX) : SEM_VALUE_MAX), creator_(::getpid()) {
-  Pipe pipe = make_pipe();  // close-on-exec: a program started with exec() does not inherit the queue
   void* memory = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (memory == MAP_FAILED) throw_errno(errno, "mmap");
   shared_ = static_cast<Shared*>(memory);
-  pthread_mutexattr_t attributes;
-  ::pthread_mutexattr_init(&attributes);
-  ::pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);  // usable from every process
-  int error = ::pthread_mutex_init(&shared_->read_lock, &attributes);
-  if (error == 0) {
-    error = ::pthread_mutex_init(&shared_->write_lock, &attributes);
-    if (error != 0) ::pthread_mutex_destroy(&shared_->read_lock);
-  }
-  ::pthread_mutexattr_destroy(&attributes);
-  if (error == 0 && ::sem_init(&shared_->free_places, /*pshared=*/1, static_cast<unsigned>(maxsize_)) != 0) {
-    error = errno;
-    ::pthread_mutex_destroy(&shared_->write_lock);
-    ::pthread_mutex_destroy(&shared_->read_lock);
+  Shared& s = *shared_;
+  // Each step undone in reverse order if a later one fails: nothing is left behind.
+  int error = init_shared_mutex(&s.read_lock);
+  int made = 0;
+  if (error == 0 && ++made && (error = init_shared_mutex(&s.write_lock)) == 0 && ++made &&
+      (error = init_shared_mutex(&s.sleep_lock)) == 0 && ++made && (error = init_shared_condition(&s.data_arrived)) == 0 &&
+      ++made && (error = init_shared_condition(&s.space_freed)) == 0 && ++made) {
+    if (::sem_init(&s.free_places, /*pshared=*/1, static_cast<unsigned>(maxsize_)) != 0) error = errno;
   }
   if (error != 0) {
-    ::munmap(memory, sizeof(Shared));  // nothing left behind; the pipe's ends close themselves
+    if (made >= 5) ::pthread_cond_destroy(&s.space_freed);
+    if (made >= 4) ::pthread_cond_destroy(&s.data_arrived);
+    if (made >= 3) ::pthread_mutex_destroy(&s.sleep_lock);
+    if (made >= 2) ::pthread_mutex_destroy(&s.write_lock);
+    if (made >= 1) ::pthread_mutex_destroy(&s.read_lock);
+    ::munmap(memory, sizeof(Shared));
     throw_errno(error, "ProcessQueue: initializing the shared locks");
   }
-  // The mapping starts zero-filled: begin == end == 0, an empty buffer. Still, say so.
-  shared_->begin = 0;
-  shared_->end = 0;
-  std::construct_at(&shared_->frame_ready, false);
-  reader_ = std::move(pipe.read_end);
-  writer_ = std::move(pipe.write_end);
+  // The mapping starts zero-filled, but an atomic's life starts with its construction: say so.
+  std::construct_at(&s.tail, 0);
+  std::construct_at(&s.frames_written, 0);
+  std::construct_at(&s.head, 0);
+  std::construct_at(&s.frames_read, 0);
+  std::construct_at(&s.readers_waiting, 0U);
+  std::construct_at(&s.writers_waiting, 0U);
 }
-
 
 ProcessQueue::~ProcessQueue() {
   close();
   // Only the creator destroys: a child's copy is one of many views of the same objects.
   if (::getpid() == creator_) {
     ::sem_destroy(&shared_->free_places);
+    ::pthread_cond_destroy(&shared_->space_freed);
+    ::pthread_cond_destroy(&shared_->data_arrived);
+    ::pthread_mutex_destroy(&shared_->sleep_lock);
     ::pthread_mutex_destroy(&shared_->write_lock);
     ::pthread_mutex_destroy(&shared_->read_lock);
   }
@@ -203,111 +307,87 @@ void ProcessQueue::put_bytes(std::span<const std::byte> message, bool block, Tim
   }
   const auto deadline = deadline_of(block, timeout);
   if (!take_place(&shared_->free_places, deadline)) throw Full("ProcessQueue::put: the queue is full");
-  try {
-    // No SIGPIPE can come: this process holds a read end itself (closed() was false above), so the pipe
-    // always has a reader. Blocking the signal around every put (SigpipeBlocked) would cost two system
-    // calls per message for nothing; a queue with separate ends would need it.
-    const std::uint64_t size = message.size();
-    if (kHeaderSize + message.size() <= PIPE_BUF) {
-      // Atomic by POSIX: one write of <= PIPE_BUF bytes is never split nor mixed with another writer's.
-      std::array<std::byte, PIPE_BUF> frame;
-      std::memcpy(frame.data(), &size, kHeaderSize);
-      if (!message.empty()) std::memcpy(frame.data() + kHeaderSize, message.data(), message.size());
-      write_all(writer_.get(), std::span(frame.data(), kHeaderSize + message.size()));
-    } else {
-      // Larger writes may be split when the pipe fills, and another writer's bytes would land between.
-      if (!lock_until(&shared_->write_lock, deadline)) throw Full("ProcessQueue::put: the writer lock was busy");
-      const Unlock unlock(&shared_->write_lock);
-      write_all(writer_.get(), std::as_bytes(std::span(&size, 1)));
-      write_all(writer_.get(), message);
-    }
-  } catch (...) {
-    ::sem_post(&shared_->free_places);  // nothing (or a cut frame) was queued: give the place back
-    throw;
+  Shared& s = *shared_;
+  if (!lock_until(&s.write_lock, deadline)) {
+    ::sem_post(&s.free_places);  // nothing was queued: give the place back
+    throw Full("ProcessQueue::put: the writer lock was busy");
   }
+  const Unlock unlock(&s.write_lock);  // held until the frame's last byte is in the ring
+  const std::uint64_t size = message.size();
+  const std::array<std::span<const std::byte>, 2> parts{std::as_bytes(std::span(&size, 1)), message};
+  std::uint64_t tail = s.tail.load(std::memory_order_relaxed);  // only this lock's holder stores it
+  const auto publish = [&] {
+    if (s.tail.load(std::memory_order_relaxed) == tail) return;
+    s.tail.store(tail, std::memory_order_release);
+    wake(&s.sleep_lock, &s.data_arrived, s.readers_waiting);
+  };
+  for (std::span<const std::byte> part : parts) {
+    while (!part.empty()) {
+      const std::uint64_t free = Shared::kRingSize - (tail - s.head.load(std::memory_order_acquire));
+      if (free == 0) {
+        // The ring is full, as a pipe can be: hand over what is written, then wait for a reader to make
+        // room (no timeout here, as for a write into a full pipe: the frame is half-way in).
+        publish();
+        (void)wait_until(&s.sleep_lock, &s.space_freed, s.writers_waiting, std::nullopt,
+                         [&] { return s.head.load(std::memory_order_acquire) + Shared::kRingSize > tail; });
+        continue;
+      }
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(free, part.size()));
+      copy_in(s.ring, tail, part.first(n));
+      tail += n;
+      part = part.subspan(n);
+    }
+  }
+  s.tail.store(tail, std::memory_order_release);
+  s.frames_written.fetch_add(1, std::memory_order_release);  // the frame is whole: a get may take it
+  wake(&s.sleep_lock, &s.data_arrived, s.readers_waiting);
 }
-
-namespace {
-
-// The length in the header at the front of buffer[begin, end), or nothing when not all 8 bytes are there.
-std::optional<std::uint64_t> front_frame_size(const std::byte* buffer, std::size_t begin, std::size_t end) {
-  if (end - begin < ProcessQueue::kHeaderSize) return std::nullopt;
-  std::uint64_t size = 0;
-  std::memcpy(&size, buffer + begin, ProcessQueue::kHeaderSize);
-  return size;
-}
-
-// Whether buffer[begin, end) starts with a whole frame.
-bool whole_frame_at_front(const std::byte* buffer, std::size_t begin, std::size_t end) {
-  const auto size = front_frame_size(buffer, begin, end);
-  return size && *size <= end - begin - ProcessQueue::kHeaderSize;
-}
-
-}  // namespace
 
 std::vector<std::byte> ProcessQueue::get_bytes(bool block, Timeout timeout) {
   if (closed()) throw ClosedError("ProcessQueue::get: the queue is closed in this process");
   const auto deadline = deadline_of(block, timeout);
-  if (!lock_until(&shared_->read_lock, deadline)) throw Empty("ProcessQueue::get: the reader lock was busy");
+  Shared& s = *shared_;
+  if (!lock_until(&s.read_lock, deadline)) throw Empty("ProcessQueue::get: the reader lock was busy");
   std::vector<std::byte> message;
   {
-    const Unlock unlock(&shared_->read_lock);  // held until a whole frame has left the buffer (or the pipe)
-    Shared& s = *shared_;
-    while (true) {
-      const auto size = front_frame_size(s.buffer, s.begin, s.end);
-      // The length is checked before allocating: a misread header (garbage) must not allocate terabytes.
-      if (size && *size > kMaxMessageSize) {
-        throw CorruptedQueueError("ProcessQueue::get: a frame announces " + std::to_string(*size) +
-                                  " bytes: the stream is no longer made of whole frames");
-      }
-      if (size && *size <= s.end - s.begin - kHeaderSize) {
-        // A whole frame is buffered: no system call at all.
-        const std::byte* payload = s.buffer + s.begin + kHeaderSize;
-        message.assign(payload, payload + *size);
-        s.begin += kHeaderSize + *size;
-        if (s.begin == s.end) s.begin = s.end = 0;
-        break;
-      }
-      if (size && kHeaderSize + *size > Shared::kBufferSize) {
-        // A frame larger than the buffer: take what is buffered, read the rest straight into the message.
-        // Once begun, it is read to its end (its first bytes have left the buffer; they cannot go back).
-        message.resize(*size);
-        const std::size_t have = s.end - s.begin - kHeaderSize;
-        std::memcpy(message.data(), s.buffer + s.begin + kHeaderSize, have);
-        s.begin = s.end = 0;
-        s.frame_ready.store(false);
-        if (read_full(reader_.get(), std::span(message).subspan(have)) != *size - have) {
-          throw CorruptedQueueError("ProcessQueue::get: the pipe ended inside a frame");
-        }
-        break;
-      }
-      // No whole frame buffered: move the start of one (if any) to the front, then read ahead as much as
-      // the pipe has and the buffer takes. Only here does a timeout apply: wait for bytes until the deadline.
-      if (s.begin != 0) {
-        std::memmove(s.buffer, s.buffer + s.begin, s.end - s.begin);
-        s.end -= s.begin;
-        s.begin = 0;
-      }
-      if (deadline) {
-        pollfd ready{reader_.get(), POLLIN, 0};
-        while (true) {
-          const int result = ::poll(&ready, 1, poll_timeout_ms(deadline));
-          if (result > 0) break;
-          // Nothing came in time; a frame's start stays buffered for the next get(), of any process.
-          if (result == 0) throw Empty("ProcessQueue::get: the queue is empty");
-          if (errno != EINTR) throw_errno(errno, "poll");  // EINTR: poll again for the time left
-        }
-      }
-      ssize_t got = 0;
-      while ((got = ::read(reader_.get(), s.buffer + s.end, Shared::kBufferSize - s.end)) < 0) {
-        if (errno != EINTR) throw_errno(errno, "read");
-      }
-      if (got == 0) throw CorruptedQueueError("ProcessQueue::get: the pipe ended inside a frame");
-      s.end += static_cast<std::size_t>(got);
+    const Unlock unlock(&s.read_lock);  // held until the whole frame has left the ring
+    std::uint64_t head = s.head.load(std::memory_order_relaxed);  // only this lock's holder stores it
+    const std::uint64_t frames_read = s.frames_read.load(std::memory_order_relaxed);
+    // Wait for a whole frame, or for a full ring: then the frame at the front is larger than the ring
+    // and its writer waits for room. Nothing is taken out before that, so a get that gives up leaves
+    // the start of a frame where it was.
+    const bool ready = wait_until(&s.sleep_lock, &s.data_arrived, s.readers_waiting, deadline, [&] {
+      return s.frames_written.load(std::memory_order_acquire) != frames_read ||
+             s.tail.load(std::memory_order_acquire) - head == Shared::kRingSize;
+    });
+    if (!ready) throw Empty("ProcessQueue::get: the queue is empty");
+    std::uint64_t size = 0;
+    copy_out(s.ring, head, std::as_writable_bytes(std::span(&size, 1)));
+    // The length is checked before allocating: a misread header (garbage) must not allocate terabytes.
+    if (size > kMaxMessageSize) {
+      throw CorruptedQueueError("ProcessQueue::get: a frame announces " + std::to_string(size) +
+                                " bytes: the stream is no longer made of whole frames");
     }
-    s.frame_ready.store(whole_frame_at_front(s.buffer, s.begin, s.end));
+    message.resize(size);
+    head += kHeaderSize;
+    std::span<std::byte> rest(message);
+    // A frame up to the ring's size is all there: one copy. A larger one is taken as it comes, each
+    // piece making room for the writer; once begun it is read to its end (no timeout any more).
+    while (true) {
+      const std::uint64_t available = s.tail.load(std::memory_order_acquire) - head;
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(available, rest.size()));
+      copy_out(s.ring, head, rest.first(n));
+      head += n;
+      rest = rest.subspan(n);
+      s.head.store(head, std::memory_order_release);
+      wake(&s.sleep_lock, &s.space_freed, s.writers_waiting);
+      if (rest.empty()) break;
+      (void)wait_until(&s.sleep_lock, &s.data_arrived, s.readers_waiting, std::nullopt,
+                       [&] { return s.tail.load(std::memory_order_acquire) != head; });
+    }
+    s.frames_read.store(frames_read + 1, std::memory_order_release);
   }
-  ::sem_post(&shared_->free_places);  // the message has left the queue: one more free place
+  ::sem_post(&s.free_places);  // the message has left the queue: one more free place
   return message;
 }
 
@@ -319,12 +399,7 @@ std::size_t ProcessQueue::qsize() const {
 
 bool ProcessQueue::empty() const {
   if (closed()) throw ClosedError("ProcessQueue::empty: the queue is closed in this process");
-  if (shared_->frame_ready.load()) return false;  // a whole frame waits in the read-ahead buffer
-  pollfd ready{reader_.get(), POLLIN, 0};
-  while (::poll(&ready, 1, 0) < 0) {
-    if (errno != EINTR) throw_errno(errno, "poll");
-  }
-  return (ready.revents & POLLIN) == 0;
+  return shared_->frames_written.load(std::memory_order_acquire) == shared_->frames_read.load(std::memory_order_acquire);
 }
 
 bool ProcessQueue::full() const {
@@ -333,11 +408,8 @@ bool ProcessQueue::full() const {
   return free_places <= 0;
 }
 
-void ProcessQueue::close() noexcept {
-  reader_.reset();
-  writer_.reset();
-}
+void ProcessQueue::close() noexcept { closed_ = true; }
 
-bool ProcessQueue::closed() const noexcept { return !reader_; }
+bool ProcessQueue::closed() const noexcept { return closed_; }
 
 }  // namespace threadlings::lesson08

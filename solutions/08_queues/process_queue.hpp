@@ -1,5 +1,5 @@
 // Lesson 08, queues: make ProcessQueue pass the tests in tests/08_queues/.
-// Concept: multiprocessing.Queue: a pipe, frames, process-shared locks and a semaphore (lessons/08_queues/README.md).
+// Concept: multiprocessing.Queue: frames in a shared ring, process-shared locks and a semaphore (lessons/08_queues/README.md).
 // Check: ./threadlings check 08    (or ctest --preset student -L lesson08)
 #pragma once
 
@@ -16,7 +16,6 @@
 #include <sys/types.h>
 
 #include "queue.hpp"  // Full, Empty, Timeout: multiprocessing.Queue raises queue.Full and queue.Empty too
-#include "threadlings/unique_fd.hpp"
 
 namespace threadlings::lesson08 {
 
@@ -27,9 +26,9 @@ class ClosedError : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
-/// The stream in the pipe is not made of whole frames any more: a frame announced more than
-/// ProcessQueue::kMaxMessageSize bytes, or the pipe ended inside a frame. It happens when something
-/// read or wrote the pipe without the queue's locks, or a process died half-way through a put or get.
+/// The stream in the ring is not made of whole frames any more: a frame announced more than
+/// ProcessQueue::kMaxMessageSize bytes. It happens when something wrote into the shared mapping
+/// without the queue's locks, or a process died half-way through a put or get.
 class CorruptedQueueError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -50,25 +49,25 @@ class MessageSizeError : public std::runtime_error {
 /// int answer = results.get_value<int>();     // 42, copied out of the child
 /// ```
 ///
-/// What crosses the boundary is **bytes**, copied through a pipe: put_value() sends the bytes of a
-/// trivially copyable value (an int, a struct of numbers), put_string() the characters of a text,
-/// put_bytes() any bytes. Never a pointer, never a std::string object: an address means nothing in
-/// another process. (Python pickles the object instead; the bytes are the same idea.)
+/// What crosses the boundary is **bytes**, copied through shared memory: put_value() sends the bytes
+/// of a trivially copyable value (an int, a struct of numbers), put_string() the characters of a
+/// text, put_bytes() any bytes. Never a pointer, never a std::string object: an address means nothing
+/// in another process. (Python pickles the object instead; the bytes are the same idea.)
 ///
-/// How it works (see the lesson): every message is one frame in one pipe, an 8-byte length in the
-/// machine's byte order and the payload. A frame of at most PIPE_BUF bytes is written with one write(),
-/// which POSIX makes atomic, so small puts take no lock; a larger frame is written holding a
-/// process-shared writer lock. get() holds a process-shared reader lock; when no whole frame is
-/// buffered, it reads ahead: one read() takes as much as the pipe has (up to 64 KiB) into a read-ahead
-/// buffer, and the following gets, in any process, take their frames from there without a system
-/// call. A frame cut by a read waits in the buffer for its rest; a frame larger than the buffer is
-/// read straight into the message. A process-shared counting semaphore counts the free places: put()
-/// takes one (waiting while the queue is full), get() gives one back. The locks, the semaphore and
-/// the buffer live in an anonymous shared mapping made by the constructor, before any fork.
+/// How it works (see the lesson): every message is one frame, an 8-byte length in the machine's byte
+/// order and the payload, in a 64 KiB ring in an anonymous shared mapping made by the constructor,
+/// before any fork. Like a pipe, the ring is a stream of bytes: put() copies its frame in behind the
+/// others under a process-shared writer lock (one frame's bytes stay together), get() copies the
+/// frame at the front out under a process-shared reader lock. Unlike a pipe, neither needs a system
+/// call while the other side is awake: a waiting side spins a few microseconds, then sleeps on a
+/// process-shared condition that the other side signals only when someone sleeps there. A
+/// process-shared counting semaphore counts the free places: put() takes one (waiting while the queue
+/// is full), get() gives one back.
 ///
-/// Differences from Python: no feeder thread, so put() writes to the pipe itself and, when the pipe
-/// is full (64 KiB unread), waits for a reader even in an unbounded queue; its timeout covers the
-/// wait for a free place and for the writer lock, not the write. No join_thread()/cancel_join_thread().
+/// Differences from Python: no feeder thread, so put() copies into the ring itself and, when the ring
+/// is full (64 KiB not yet got), waits for a reader even in an unbounded queue (as a write into a full
+/// pipe does); its timeout covers the wait for a free place and for the writer lock, not for room.
+/// No join_thread()/cancel_join_thread(): a put has finished when it returns.
 ///
 /// @threadsafety Safe from any number of processes and threads at once (the locks are process-shared
 /// and work between threads too). close() and the destructor must not overlap other calls in this
@@ -84,7 +83,7 @@ class ProcessQueue {
   static constexpr std::size_t kHeaderSize = sizeof(std::uint64_t);
 
   /// `multiprocessing.Queue(maxsize)`: at most `maxsize` messages put and not yet got; 0 or less means
-  /// as many as the semaphore counts (SEM_VALUE_MAX). Throws std::system_error when the pipe, the
+  /// as many as the semaphore counts (SEM_VALUE_MAX). Throws std::system_error when the
   /// mapping or the semaphore cannot be made (nothing is left behind then).
   explicit ProcessQueue(long maxsize = 0);
   /// Closes this process's descriptors and unmaps the shared part; in the creating process also
@@ -94,11 +93,10 @@ class ProcessQueue {
   ProcessQueue& operator=(const ProcessQueue&) = delete;
 
   /// `put(obj, block=True, timeout=None)` for bytes: sends `message` as one frame.
-  /// Blocks: for a free place (bounded queue) and, for a frame over PIPE_BUF, for the writer lock, both
-  /// at most `timeout` (none when !block); then while the pipe is full, until a reader makes room.
+  /// Blocks: for a free place (bounded queue) and for the writer lock, both at most `timeout` (none
+  /// when !block); then while the ring is full, until a reader makes room.
   /// Throws Full (no free place or writer lock in time), ClosedError, std::length_error (over
-  /// kMaxMessageSize), std::invalid_argument (negative timeout), std::system_error. No SIGPIPE:
-  /// this process's own read end is open while it can put, so the pipe always has a reader.
+  /// kMaxMessageSize), std::invalid_argument (negative timeout), std::system_error.
   void put_bytes(std::span<const std::byte> message, bool block = true, Timeout timeout = std::nullopt);
   /// put_bytes() of the characters of `text`.
   void put_string(std::string_view text, bool block = true, Timeout timeout = std::nullopt) {
@@ -112,10 +110,11 @@ class ProcessQueue {
   }
 
   /// `get(block=True, timeout=None)`: removes and returns the next message, whole.
-  /// Blocks: for the reader lock and, unless a whole frame is buffered already, for the pipe's bytes,
-  /// both together at most `timeout` (none when !block): a frame's start read before the time ran out
-  /// stays buffered for the next get(). A frame larger than the read-ahead buffer is the exception:
-  /// once its bytes have begun to leave the buffer, get() waits until all of them have arrived.
+  /// Blocks: for the reader lock and for a whole frame, both together at most `timeout` (none when
+  /// !block). Nothing is taken out of the ring before the whole frame is there, so a get that gives up
+  /// leaves a frame's start in place for the next one. A frame larger than the ring is the exception:
+  /// it is taken as it comes (its writer needs the room), so once the ring is full of its start, get()
+  /// waits until all of it has arrived.
   /// Throws Empty (nothing in time), ClosedError, CorruptedQueueError, std::invalid_argument
   /// (negative timeout), std::system_error.
   [[nodiscard]] std::vector<std::byte> get_bytes(bool block = true, Timeout timeout = std::nullopt);
@@ -141,27 +140,25 @@ class ProcessQueue {
   /// `qsize()`: messages put and not yet got, counted by the semaphore, in all processes (a message
   /// being written or read counts). Approximate, as in Python: others may change it at once.
   [[nodiscard]] std::size_t qsize() const;
-  /// `empty()`: no whole frame waits in the read-ahead buffer and nothing waits in the pipe right now
-  /// (Python: `not self._poll()`). Approximate: a frame moving from the pipe into the buffer by a get()
-  /// of another thread or process at that moment can be missed, as one being read is in Python.
+  /// `empty()`: no whole frame waits in the ring right now (a frame still being put does not count).
+  /// Approximate, as in Python: another process may put or get at once.
   [[nodiscard]] bool empty() const;
   /// `full()`: no free place right now (the semaphore is at zero).
   [[nodiscard]] bool full() const;
   /// The bound; SEM_VALUE_MAX when constructed without one.
   [[nodiscard]] long maxsize() const noexcept { return maxsize_; }
 
-  /// `close()`: this process will put and get no more; closes its descriptors at once (other
-  /// processes keep theirs). Harmless when already closed.
+  /// `close()`: this process will put and get no more (other processes go on using the queue).
+  /// Harmless when already closed.
   void close() noexcept;
   /// Whether close() was called in this process.
   [[nodiscard]] bool closed() const noexcept;
 
  private:
-  struct Shared;  // the locks, the semaphore and the read-ahead buffer, in the shared mapping (process_queue.cpp)
+  struct Shared;  // the locks, the conditions, the semaphore and the ring, in the shared mapping (process_queue.cpp)
 
   Shared* shared_ = nullptr;
-  UniqueFd reader_;
-  UniqueFd writer_;
+  bool closed_ = false;  // this process's close() was called
   long maxsize_ = 0;
   pid_t creator_ = 0;
 };

@@ -54,18 +54,19 @@ struct Point {
   double y;
 };
 
-// A value put by a forked child is got by the parent: the queue was made before fork().
+// A value put by a forked child is got by the parent: the queue was made before fork(), and a put
+// has finished when it returns (so the parent may join first, and need not wait in its get).
 TEST_F(ProcessQueueTest, ValueFromAForkedChildArrives) {
   ProcessQueue queue;
   ForkedChild child([&] {
     queue.put_value(6 * 7);
     return 0;
   });
-  EXPECT_EQ(queue.get_value<int>(), 42);
   EXPECT_EQ(child.join(), 0);
+  EXPECT_EQ(queue.get_value<int>(false), 42);
 }
 
-// Strings, structs, empty messages and messages over PIPE_BUF all arrive whole and in order.
+// Strings, structs, empty messages and messages larger than the ring all arrive whole and in order.
 TEST_F(ProcessQueueTest, StringsStructsAndLargeMessagesArriveWhole) {
   ProcessQueue queue;
   ForkedChild child([&] {
@@ -198,8 +199,8 @@ TEST_F(ProcessQueueTest, ManyProducerAndConsumerProcessesDeliverEachMessageOnce)
   EXPECT_TRUE(queue.empty());
 }
 
-// Messages larger than the pipe from two writers at once arrive whole: the writer lock keeps one
-// frame's pieces together (a write over PIPE_BUF may be split, and the other's bytes land between).
+// Messages larger than the ring from two writers at once arrive whole: the writer lock keeps one
+// frame's pieces together (the ring fills half-way through, and the other's bytes would land between).
 TEST_F(ProcessQueueTest, LargeMessagesFromTwoWritersArriveWhole) {
   constexpr int kMessages = 12;
   ProcessQueue queue;
@@ -224,7 +225,7 @@ TEST_F(ProcessQueueTest, LargeMessagesFromTwoWritersArriveWhole) {
 // on, its message arrives whole.
 TEST_F(ProcessQueueTest, LargePutWaitsForAWriterStoppedInsideItsFrame) {
   ProcessQueue queue;
-  const std::vector<std::byte> first = uniform(100'000, 1);  // more than the pipe holds: its write waits
+  const std::vector<std::byte> first = uniform(100'000, 1);  // more than the ring holds: its put waits
   const std::vector<std::byte> second = uniform(100'000, 2);
   ForkedChild stopped([&] {
     queue.put_bytes(first);
@@ -244,9 +245,9 @@ TEST_F(ProcessQueueTest, LargePutWaitsForAWriterStoppedInsideItsFrame) {
   });
   const std::optional<int> late_result = late.join(3000ms);
   EXPECT_EQ(late_result, 0) << "a second large put did not wait for the writer lock (nullopt: it is stuck "
-                               "writing into the full pipe)";
+                               "copying into the full ring)";
   ASSERT_EQ(::kill(stopped.pid(), SIGCONT), 0);
-  if (!late_result) return;  // its bytes are in the pipe: what a get would read is garbage
+  if (!late_result) return;  // its bytes are in the ring: what a get would read is garbage
   EXPECT_EQ(queue.get_bytes(true, 30s), first);
   EXPECT_EQ(stopped.join(), 0);
 }
@@ -287,17 +288,17 @@ TEST_F(ProcessQueueTest, TwoWaitingReadersEachGetAWholeMessage) {
   }
 }
 
-// Python's documented deadlock: a child puts a message larger than the pipe, and the parent joins
-// the child before getting. The child cannot finish its write until someone reads, so join() with a
+// Python's documented deadlock: a child puts a message larger than the ring, and the parent joins
+// the child before getting. The child cannot finish its put until someone gets, so join() with a
 // timeout finds it still alive. The fix: get first, then join.
-TEST_F(ProcessQueueTest, ChildPuttingMoreThanThePipeHoldsEndsOnlyAfterTheParentGets) {
+TEST_F(ProcessQueueTest, ChildPuttingMoreThanTheRingHoldsEndsOnlyAfterTheParentGets) {
   ProcessQueue queue;
   const std::vector<std::byte> big = uniform(1 << 20, 9);  // 1 MiB, made before fork
   ForkedChild child([&] {
     queue.put_bytes(big);
     return 0;
   });
-  EXPECT_TRUE(wait_until_process_sleeping(child.pid())) << "the child never blocked in its write";
+  EXPECT_TRUE(wait_until_process_sleeping(child.pid())) << "the child never blocked in its put";
   EXPECT_EQ(child.join(20ms), std::nullopt) << "the child ended before anyone read its message";
   const std::vector<std::byte> message = queue.get_bytes();  // the fix: get first ...
   EXPECT_EQ(message.size(), big.size());
@@ -328,7 +329,7 @@ TEST_F(ProcessQueueTest, CloseEndsThisProcesssUseOnly) {
   EXPECT_THROW((void)queue.get_bytes(), ClosedError);
 }
 
-// ---- The read-ahead buffer: one read() takes what the pipe has; later gets need no system call. ----
+// ---- The ring: a stream of bytes in shared memory, frames wrapping around its end. ----
 
 // A message whose bytes depend on its index and their place: a frame cut, shifted or mixed shows.
 std::vector<std::byte> numbered(std::size_t size, int index) {
@@ -337,17 +338,17 @@ std::vector<std::byte> numbered(std::size_t size, int index) {
   return message;
 }
 
-// Frames over PIPE_BUF are written in pieces, so one read() ends inside a frame (even inside its
-// header): the start stays buffered and the rest joins it. Sizes around the pipe's 64 KiB and the
-// buffer's size test both ways of reading a frame (from the buffer, and straight into the message).
-TEST_F(ProcessQueueTest, FramesSplitAcrossReadsArriveWhole) {
+// Frames of every size wrap around the ring's end, some inside their header. Sizes around the ring's
+// 64 KiB test both ways of getting a frame: whole at once (up to the ring's size), and piece by piece
+// while its writer waits for room (larger).
+TEST_F(ProcessQueueTest, FramesWrappingAroundTheRingArriveWhole) {
   const std::vector<std::size_t> sizes{5000, 3, 9000, 20'000, 60'000, 65'528, 65'529, 100, 70'000, 4088, 4089, 1, 0, 33'333};
   ProcessQueue queue;
   ForkedChild child([&] {
     for (std::size_t i = 0; i < sizes.size(); ++i) queue.put_bytes(numbered(sizes[i], static_cast<int>(i)));
     return 0;
   });
-  ASSERT_TRUE(wait_until_process_sleeping(child.pid())) << "the child never filled the pipe";
+  ASSERT_TRUE(wait_until_process_sleeping(child.pid())) << "the child never filled the ring";
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     EXPECT_EQ(queue.get_bytes(), numbered(sizes[i], static_cast<int>(i))) << "message " << i;
     if (HasFailure()) return;
@@ -356,10 +357,10 @@ TEST_F(ProcessQueueTest, FramesSplitAcrossReadsArriveWhole) {
   EXPECT_TRUE(queue.empty());
 }
 
-// Frames read ahead by one process are got by the others: the buffer lives in the shared mapping. A
-// first consumer takes 3 messages (its read takes all 20 out of the pipe) and exits; a second takes 3
-// more; the parent takes the rest. Every message arrives once, in order, and none waits: get(block=False).
-TEST_F(ProcessQueueTest, ConsumerProcessesShareTheReadAheadBuffer) {
+// Consumer processes take turns on one ring: a first consumer takes 3 messages and exits, a second
+// takes 3 more, the parent takes the rest. Every message arrives once, in order, and none waits:
+// get(block=False).
+TEST_F(ProcessQueueTest, ConsumerProcessesTakeTurnsOnOneRing) {
   constexpr int kItems = 20;
   ProcessQueue queue;
   ProcessQueue answers;
@@ -378,7 +379,7 @@ TEST_F(ProcessQueueTest, ConsumerProcessesShareTheReadAheadBuffer) {
   }
   std::vector<int> got;
   while (!answers.empty()) got.push_back(answers.get_value<int>(false));
-  ASSERT_EQ(got.size(), 6U) << "a consumer found its get empty: the messages read ahead by the other one were lost";
+  ASSERT_EQ(got.size(), 6U) << "a consumer found its get empty";
   for (int i = 6; i < kItems; ++i) got.push_back(queue.get_value<int>(false));
   std::vector<int> expected;
   for (int i = 0; i < kItems; ++i) expected.push_back(i);
@@ -387,9 +388,9 @@ TEST_F(ProcessQueueTest, ConsumerProcessesShareTheReadAheadBuffer) {
   EXPECT_EQ(queue.qsize(), 0U);
 }
 
-// Two threads of one process get from a producer process: each message is got once (the buffer is
-// touched only under the reader lock, which works between threads too).
-TEST_F(ProcessQueueTest, ThreadsOfOneProcessShareTheReadAheadBuffer) {
+// Two threads of one process get from a producer process: each message is got once (the ring's front
+// is touched only under the reader lock, which works between threads too).
+TEST_F(ProcessQueueTest, ThreadsOfOneProcessShareTheRing) {
   constexpr long long kItems = 2000;
   ProcessQueue queue(64);
   ForkedChild producer([&] {
@@ -412,13 +413,12 @@ TEST_F(ProcessQueueTest, ThreadsOfOneProcessShareTheReadAheadBuffer) {
   EXPECT_TRUE(queue.empty());
 }
 
-// A message read ahead into the buffer is still in the queue: empty() is false and qsize() counts it,
-// though the pipe itself is empty.
-TEST_F(ProcessQueueTest, EmptyIsFalseWhileAFrameWaitsInTheBuffer) {
+// A whole frame waiting behind the one just got is a message: empty() is false and qsize() counts it.
+TEST_F(ProcessQueueTest, EmptyIsFalseWhileAWholeFrameWaits) {
   ProcessQueue queue;
   queue.put_value(1);
   queue.put_value(2);
-  EXPECT_EQ(queue.get_value<int>(), 1);  // its read() took both frames out of the pipe
+  EXPECT_EQ(queue.get_value<int>(), 1);
   EXPECT_FALSE(queue.empty());
   EXPECT_EQ(queue.qsize(), 1U);
   EXPECT_EQ(queue.get_value<int>(false), 2);
@@ -427,20 +427,21 @@ TEST_F(ProcessQueueTest, EmptyIsFalseWhileAFrameWaitsInTheBuffer) {
 }
 
 // Half a frame has arrived and the writer is stopped (SIGSTOP) before the rest: a get with a timeout
-// gives up with Empty, keeps the half, and once the writer goes on a get returns the whole message.
-TEST_F(ProcessQueueTest, TimedGetWithHalfAFrameBufferedThrowsEmptyAndKeepsIt) {
-  // 15 frames of one page each (4096 bytes: atomic writes) leave one page free in the 64 KiB pipe.
+// gives up with Empty, takes nothing out, and once the writer goes on a get returns the whole message.
+// empty() counts whole frames only, so it is true meanwhile.
+TEST_F(ProcessQueueTest, TimedGetWithHalfAFrameInTheRingThrowsEmptyAndKeepsIt) {
+  // 15 frames of one page each (4096 bytes) leave one page free in the 64 KiB ring.
   constexpr int kPages = 15;
   ProcessQueue queue;
   for (int i = 0; i < kPages; ++i) queue.put_bytes(uniform(4096 - ProcessQueue::kHeaderSize, 1 + i));
   const std::vector<std::byte> half_sent = numbered(32'000, 5);  // made before fork
   ForkedChild writer([&] {
-    queue.put_bytes(half_sent);  // the header and a page of payload go in; then the write waits
+    queue.put_bytes(half_sent);  // the header and a page of payload go in; then the put waits
     return 0;
   });
-  ASSERT_TRUE(wait_until_process_sleeping(writer.pid())) << "the writer never blocked in its write";
+  ASSERT_TRUE(wait_until_process_sleeping(writer.pid())) << "the writer never blocked in its put";
   ASSERT_EQ(::kill(writer.pid(), SIGSTOP), 0);
-  // Stopped for sure before anything is read: a writer woken by the signal while its pipe has room again
+  // Stopped for sure before anything is got: a writer woken by the signal while its ring has room again
   // would write more before it stops.
   int status = 0;
   ASSERT_EQ(::waitpid(writer.pid(), &status, WUNTRACED), writer.pid());
