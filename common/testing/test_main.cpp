@@ -1,4 +1,6 @@
 // The main() of every test binary: GoogleTest plus the deadlock watchdog.
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 #include "threadlings/spawn_entry.hpp"
@@ -17,6 +19,14 @@ class WatchdogListener final : public ::testing::EmptyTestEventListener {
   void OnTestEnd(const ::testing::TestInfo& test) override {
     watchdog_.progress(std::string("after ") + test.test_suite_name() + "." + test.name());
   }
+  // Under --gtest_fail_fast (the mutant checks) the first failed assertion settles the run: a test
+  // that then hangs (a wrong solution leaves threads waiting for ever) need not be waited for the
+  // full limit, only for a short grace in which it may still end by itself.
+  void OnTestPartResult(const ::testing::TestPartResult& result) override {
+    if (result.failed() && GTEST_FLAG_GET(fail_fast)) watchdog_.settle_failed(kGraceAfterFailure);
+  }
+
+  static constexpr std::chrono::milliseconds kGraceAfterFailure{500};
 
  private:
   threadlings::testing::Watchdog& watchdog_;

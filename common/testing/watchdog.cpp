@@ -87,14 +87,36 @@ std::chrono::seconds Watchdog::limit_from_environment() {
   return std::chrono::seconds(seconds);
 }
 
+void Watchdog::settle_failed(std::chrono::milliseconds grace) {
+  {
+    const std::scoped_lock lock(mutex_);
+    if (grace_.count() != 0 || grace.count() <= 0 || grace >= limit_) return;
+    grace_ = grace;
+    ++generation_;  // wakes the watcher, which starts the shorter countdown from now
+  }
+  progressed_.notify_all();
+}
+
 void Watchdog::watch(const std::stop_token& stop) {
   std::unique_lock lock(mutex_);
   while (!stop.stop_requested()) {
     const unsigned long seen = generation_;
-    const bool progressed = progressed_.wait_for(lock, stop, limit_, [&] { return generation_ != seen; });
+    const bool settled = grace_.count() != 0;
+    const std::chrono::milliseconds limit = settled ? grace_ : std::chrono::milliseconds(limit_);
+    const bool progressed = progressed_.wait_for(lock, stop, limit, [&] { return generation_ != seen; });
     if (stop.stop_requested()) return;
-    if (!progressed) fire(current_);
+    if (progressed) continue;
+    if (settled) fire_after_failure(current_);
+    fire(current_);
   }
+}
+
+void Watchdog::fire_after_failure(const std::string& what) const {
+  const std::string message = "\n[watchdog] " + what + ": no progress for " + std::to_string(grace_.count()) +
+                              " ms after a failed assertion (--gtest_fail_fast): the run has failed; ending it\n";
+  write_stderr(message);
+  for (const pid_t child : unreaped_children()) ::kill(child, SIGKILL);
+  std::_Exit(kWatchdogExitCode);
 }
 
 void Watchdog::fire(const std::string& what) const {

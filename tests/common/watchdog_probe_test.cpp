@@ -20,3 +20,11 @@ TEST(WatchdogProbe, DISABLED_HangsWithAChild) {
   std::latch never(1);
   never.wait();
 }
+
+// Fails, then hangs: under --gtest_fail_fast the run has failed for good, so the watchdog may end it
+// after a short grace instead of its full limit.
+TEST(WatchdogProbe, DISABLED_FailsThenHangs) {
+  ADD_FAILURE() << "the failure that settles the run";
+  std::latch never(1);
+  never.wait();
+}

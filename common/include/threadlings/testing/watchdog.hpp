@@ -33,18 +33,26 @@ class Watchdog {
   /// Restarts the countdown; `what` is named if the next countdown runs out.
   void progress(std::string what);
 
+  /// Says that the run has failed for good (a failed assertion under --gtest_fail_fast): from now on
+  /// the limit is `grace`, and when it runs out the process ends at once (no stacks: the failure is
+  /// the verdict, and a hang after it is only a broken program's teardown). Waiting the full limit
+  /// would change nothing but the time. Only shortens: a `grace` above the limit is ignored.
+  void settle_failed(std::chrono::milliseconds grace);
+
   /// A watchdog whose limit comes from THREADLINGS_WATCHDOG_SECONDS (default 10, 0 = off).
   [[nodiscard]] static std::chrono::seconds limit_from_environment();
 
  private:
   void watch(const std::stop_token& stop);
   [[noreturn]] void fire(const std::string& what) const;
+  [[noreturn]] void fire_after_failure(const std::string& what) const;
 
   std::chrono::seconds limit_;
   std::mutex mutex_;
   std::condition_variable_any progressed_;
   std::string current_;          // guarded by mutex_
-  unsigned long generation_ = 0;  // guarded by mutex_; bumped by progress()
+  unsigned long generation_ = 0;  // guarded by mutex_; bumped by progress() and settle_failed()
+  std::chrono::milliseconds grace_{0};  // guarded by mutex_; non-zero once settle_failed() was called
   std::jthread watcher_;          // last: started after everything it reads is initialized
 };
 
