@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "08_queues/cpython_queue.hpp"   // lessons/: the CPython program the lesson's demo times too
 #include "08_queues/process_queue.hpp"  // solutions/, through the lesson library
 #include "bench.hpp"
 #include "threadlings/child_process.hpp"
@@ -27,18 +28,6 @@ using threadlings::lesson08::ProcessQueue;
 constexpr std::int64_t kItems = 50'000;
 constexpr long long kExpectedSum = kItems * (kItems - 1) / 2;
 constexpr const char* kComparison = "process_queue_1p1c";
-
-// The same work in CPython: a forked producer puts kItems ints, the parent gets and adds them.
-constexpr const char* kPythonScript =
-    "import multiprocessing as mp, sys, time\n"
-    "def produce(q, n):\n"
-    "    for i in range(n): q.put(i)\n"
-    "if __name__ == '__main__':\n"
-    "    n = int(sys.argv[1]); ctx = mp.get_context('fork'); q = ctx.Queue()\n"
-    "    t0 = time.perf_counter(); p = ctx.Process(target=produce, args=(q, n)); p.start()\n"
-    "    s = sum(q.get() for _ in range(n)); p.join()\n"
-    "    assert s == n * (n - 1) // 2\n"
-    "    print(time.perf_counter() - t0)\n";
 
 void run_ours(benchmark::State& state) {
   for (auto _ : state) {
@@ -65,7 +54,7 @@ void run_ours(benchmark::State& state) {
 
 void run_cpython(benchmark::State& state) {
   for (auto _ : state) {
-    const auto seconds = threadlings::python_seconds(kPythonScript, {std::to_string(kItems)});
+    const auto seconds = threadlings::python_seconds(lesson08_cpython::kQueueScript, {std::to_string(kItems)});
     if (!seconds) {
       state.SkipWithError("python3 failed while running the comparison");
       return;

@@ -31,6 +31,7 @@
 #include "queue.hpp"
 #include "threadlings/child_process.hpp"
 #include "threadlings/demo.hpp"
+#include "cpython_queue.hpp"
 #include "threadlings/python_runner.hpp"
 #include "threadlings/stopwatch.hpp"
 #include "threadlings/trace_recorder.hpp"
@@ -261,17 +262,7 @@ void thread_queue_bench(bool quick) {
 // puts `count` ints, the parent gets them. Prints the seconds, measured inside Python (so the
 // interpreter's start-up is not counted). Nothing when python3 is missing or fails.
 std::optional<double> cpython_seconds(long count) {
-  constexpr std::string_view script =
-      "import multiprocessing as mp, sys, time\n"
-      "def produce(q, n):\n"
-      "    for i in range(n): q.put(i)\n"
-      "if __name__ == '__main__':\n"
-      "    n = int(sys.argv[1]); ctx = mp.get_context('fork'); q = ctx.Queue()\n"
-      "    t0 = time.perf_counter(); p = ctx.Process(target=produce, args=(q, n)); p.start()\n"
-      "    s = sum(q.get() for _ in range(n)); p.join()\n"
-      "    assert s == n * (n - 1) // 2\n"
-      "    print(time.perf_counter() - t0)\n";
-  return threadlings::python_seconds(script, {std::to_string(count)});
+  return threadlings::python_seconds(lesson08_cpython::kQueueScript, {std::to_string(count)});
 }
 
 double process_queue_seconds(long count) {

@@ -17,16 +17,16 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "threadlings/testing/forked_child.hpp"
 #include "threadlings/testing/observed_thread.hpp"
 #include "threadlings/testing/no_leaks.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using lesson08_test::ForkedChild;
+using threadlings::testing::ForkedChild;
 using threadlings::testing::ObservedThread;
-using lesson08_test::wait_until_process_sleeping;
+using threadlings::testing::wait_until_process_sleeping;
 using threadlings::lesson08::ClosedError;
 using threadlings::lesson08::Empty;
 using threadlings::lesson08::Full;

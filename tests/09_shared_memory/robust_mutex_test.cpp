@@ -12,13 +12,13 @@
 
 #include "shared_value.hpp"
 #include "test_support.hpp"
+#include "threadlings/testing/forked_child.hpp"
 #include "threadlings/testing/start_gate.hpp"
 #include "threadlings/testing/thread_state.hpp"
 
 namespace {
 
-using lesson09_test::exit_code_of;
-using lesson09_test::fork_child;
+using threadlings::testing::ForkedChild;
 using lesson09_test::Hold;
 using lesson09_test::Notice;
 using threadlings::lesson09::LockNotRecoverableError;
@@ -33,7 +33,7 @@ using threadlings::testing::Signal;
 int kill_a_child_holding(RobustMutex& mutex) {
   Notice holding;
   Hold never;  // the child waits here until SIGKILL
-  const pid_t child = fork_child([&] {
+  ForkedChild child([&] {
     if (mutex.lock() != LockResult::kAcquired) return 2;
     holding.send();
     never.wait();
@@ -41,9 +41,9 @@ int kill_a_child_holding(RobustMutex& mutex) {
   });
   holding.close_write_end();
   const bool held = holding.wait();
-  ::kill(child, SIGKILL);
+  ::kill(child.pid(), SIGKILL);
   never.release();
-  const int code = exit_code_of(child);
+  const int code = child.join();
   EXPECT_TRUE(held) << "the child never reported holding the lock (exit code " << code << ")";
   return code;
 }
@@ -122,7 +122,7 @@ TEST_F(RobustMutexAcrossProcesses, ChildHoldingTheLockKeepsTheParentOut) {
   RobustMutex& mutex = shared.get_lock();
   Notice holding;
   Hold release;
-  const pid_t child = fork_child([&] {
+  ForkedChild child([&] {
     if (mutex.lock() != LockResult::kAcquired) return 2;
     holding.send();
     release.wait();
@@ -133,7 +133,7 @@ TEST_F(RobustMutexAcrossProcesses, ChildHoldingTheLockKeepsTheParentOut) {
   ASSERT_TRUE(holding.wait());
   const std::optional<LockResult> while_held = mutex.try_lock();
   release.release();
-  EXPECT_EQ(exit_code_of(child), 0);
+  EXPECT_EQ(child.join(), 0);
   EXPECT_EQ(while_held, std::nullopt) << "the parent took a lock a child process held: is it process-shared?";
   EXPECT_EQ(mutex.try_lock(), std::optional(LockResult::kAcquired));
   mutex.unlock();
@@ -169,7 +169,7 @@ TEST_F(RobustMutexAcrossProcesses, WaitingLockerIsWokenWhenTheOwnerIsKilled) {
   RobustMutex& mutex = shared.get_lock();
   Notice holding;
   Hold never;
-  const pid_t child = fork_child([&] {
+  ForkedChild child([&] {
     if (mutex.lock() != LockResult::kAcquired) return 2;
     holding.send();
     never.wait();
@@ -189,9 +189,9 @@ TEST_F(RobustMutexAcrossProcesses, WaitingLockerIsWokenWhenTheOwnerIsKilled) {
   });
   started.wait();
   EXPECT_TRUE(threadlings::testing::wait_until_blocked(waiter_tid)) << "the waiter never blocked in lock()";
-  ::kill(child, SIGKILL);
+  ::kill(child.pid(), SIGKILL);
   never.release();
-  EXPECT_EQ(exit_code_of(child), -SIGKILL);
+  EXPECT_EQ(child.join(), -SIGKILL);
   waiter.join();
   EXPECT_EQ(result, std::optional(LockResult::kOwnerDied));
 }

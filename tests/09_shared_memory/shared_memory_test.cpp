@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "test_support.hpp"
+#include "threadlings/testing/forked_child.hpp"
 #include "threadlings/unique_fd.hpp"
 
 namespace {
 
-using lesson09_test::exit_code_of;
-using lesson09_test::fork_child;
+using threadlings::testing::ForkedChild;
 using lesson09_test::is_mapped;
 using lesson09_test::segments_of_this_process;
 using lesson09_test::unique_segment_name;
@@ -176,12 +176,12 @@ TEST_F(SharedMemoryTest, WritesThroughOneViewAreSeenThroughAnother) {
 TEST_F(SharedMemoryTest, ChildAttachesByNameAndItsWritesReachTheCreator) {
   const std::string name = unique_segment_name("child");
   OwnedSharedMemory owned(name, 4096);
-  const pid_t child = fork_child([&name] {
+  ForkedChild child([&name] {
     SharedMemory view = SharedMemory::attach(name);
     for (std::size_t i = 0; i < view.size(); ++i) view.buf()[i] = static_cast<std::byte>(i % 251);
     return view.size() == 4096 ? 0 : 1;
   });
-  ASSERT_EQ(exit_code_of(child), 0);
+  ASSERT_EQ(child.join(), 0);
   for (std::size_t i = 0; i < 4096; ++i) ASSERT_EQ(owned->buf()[i], static_cast<std::byte>(i % 251)) << i;
 }
 

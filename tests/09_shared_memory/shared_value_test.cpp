@@ -5,6 +5,7 @@
 #include <array>
 #include <csignal>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -13,11 +14,11 @@
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
+#include "threadlings/testing/forked_child.hpp"
 
 namespace {
 
-using lesson09_test::exit_code_of;
-using lesson09_test::fork_child;
+using threadlings::testing::ForkedChild;
 using lesson09_test::Hold;
 using lesson09_test::Notice;
 using threadlings::lesson09::IndexError;
@@ -84,11 +85,11 @@ class SharedValueAcrossFork : public lesson09_test::SharedMemoryTest {};
 // A forked child's write is seen by the parent (a plain variable's would not be: lesson 01).
 TEST_F(SharedValueAcrossFork, ChildsWriteIsSeenByTheParent) {
   SharedValue<int> value(1);
-  const pid_t child = fork_child([&] {
+  ForkedChild child([&] {
     value.set(2);
     return 0;
   });
-  ASSERT_EQ(exit_code_of(child), 0);
+  ASSERT_EQ(child.join(), 0);
   EXPECT_EQ(value.get(), 2) << "the child wrote its own copy: is the mapping MAP_SHARED?";
 }
 
@@ -96,13 +97,13 @@ TEST_F(SharedValueAcrossFork, ChildsWriteIsSeenByTheParent) {
 TEST_F(SharedValueAcrossFork, ParentsWriteAfterTheForkIsSeenByTheChild) {
   SharedValue<int> value(1);
   Hold go;
-  const pid_t child = fork_child([&] {
+  ForkedChild child([&] {
     go.wait();
     return value.get();  // the exit code carries what the child saw
   });
   value.set(42);
   go.release();
-  EXPECT_EQ(exit_code_of(child), 42);
+  EXPECT_EQ(child.join(), 42);
 }
 
 // Four children, 10000 locked increments each: none is lost.
@@ -110,9 +111,9 @@ TEST_F(SharedValueAcrossFork, LockedIncrementsFromFourChildrenAreAllCounted) {
   constexpr int kChildren = 4;
   constexpr int kIncrements = 10'000;
   SharedValue<long> counter(0);
-  std::vector<pid_t> children;
+  std::vector<std::unique_ptr<ForkedChild>> children;
   for (int c = 0; c < kChildren; ++c) {
-    children.push_back(fork_child([&] {
+    children.push_back(std::make_unique<ForkedChild>([&] {
       for (int i = 0; i < kIncrements; ++i) {
         SharedLockGuard guard(counter.get_lock(), [] {});
         counter.get_obj() += 1;
@@ -120,7 +121,7 @@ TEST_F(SharedValueAcrossFork, LockedIncrementsFromFourChildrenAreAllCounted) {
       return 0;
     }));
   }
-  for (const pid_t child : children) EXPECT_EQ(exit_code_of(child), 0);
+  for (const auto& child : children) EXPECT_EQ(child->join(), 0);
   EXPECT_EQ(counter.get(), kChildren * kIncrements);
 }
 
@@ -130,7 +131,7 @@ TEST_F(SharedValueAcrossFork, ValueStaysUsableAfterItsLockHolderIsKilled) {
   SharedValue<int> value(3);
   Notice holding;
   Hold never;
-  const pid_t child = fork_child([&] {
+  ForkedChild child([&] {
     if (value.get_lock().lock() != LockResult::kAcquired) return 2;
     value.get_obj() = 4;
     holding.send();
@@ -139,9 +140,9 @@ TEST_F(SharedValueAcrossFork, ValueStaysUsableAfterItsLockHolderIsKilled) {
   });
   holding.close_write_end();
   ASSERT_TRUE(holding.wait());
-  ::kill(child, SIGKILL);
+  ::kill(child.pid(), SIGKILL);
   never.release();
-  EXPECT_EQ(exit_code_of(child), -SIGKILL);
+  EXPECT_EQ(child.join(), -SIGKILL);
   EXPECT_EQ(value.get(), 4);
   value.set(5);
   EXPECT_EQ(value.get(), 5);
@@ -210,9 +211,9 @@ TEST_F(SharedArrayAcrossFork, FourChildrenFillTheirPartsInParallel) {
   constexpr std::size_t kChildren = 4;
   constexpr std::size_t kLength = 4000;
   SharedArray<std::uint32_t> array(kLength);
-  std::vector<pid_t> children;
+  std::vector<std::unique_ptr<ForkedChild>> children;
   for (std::size_t c = 0; c < kChildren; ++c) {
-    children.push_back(fork_child([&, c] {
+    children.push_back(std::make_unique<ForkedChild>([&, c] {
       const std::span<std::uint32_t> elements = array.get_obj();  // disjoint parts: no lock needed
       for (std::size_t i = c * kLength / kChildren; i < (c + 1) * kLength / kChildren; ++i) {
         elements[i] = static_cast<std::uint32_t>(i * i);
@@ -220,7 +221,7 @@ TEST_F(SharedArrayAcrossFork, FourChildrenFillTheirPartsInParallel) {
       return 0;
     }));
   }
-  for (const pid_t child : children) EXPECT_EQ(exit_code_of(child), 0);
+  for (const auto& child : children) EXPECT_EQ(child->join(), 0);
   const std::vector<std::uint32_t> seen = array.to_vector();
   for (std::size_t i = 0; i < kLength; ++i) {
     ASSERT_EQ(seen[i], static_cast<std::uint32_t>(i * i)) << "element " << i;

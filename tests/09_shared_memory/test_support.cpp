@@ -67,22 +67,6 @@ void SharedMemoryTest::TearDown() {
   }
 }
 
-pid_t fork_child(const std::function<int()>& body) {
-  const pid_t child = ::fork();
-  if (child < 0) throw std::system_error(errno, std::generic_category(), "fork");
-  if (child == 0) {
-    int code = kChildThrew;
-    try {
-      code = body();
-    } catch (...) {
-    }
-    ::_exit(code);  // never back into the test: no destructors, no gtest, no atexit handlers
-  }
-  return child;
-}
-
-int exit_code_of(pid_t child) { return threadlings::exit_code_from_status(threadlings::wait_for_child(child)); }
-
 Notice::Notice() : pipe_(threadlings::make_pipe()) {}
 
 void Notice::send() { threadlings::write_all(pipe_.write_end.get(), std::as_bytes(std::span("!", 1))); }

@@ -1,8 +1,7 @@
 // Helpers shared by lesson 09's tests: unique segment names, a fixture that also checks /dev/shm, and
-// forked children that report through exit codes and pipes.
+// pipes through which forked children (threadlings::testing::ForkedChild) report and wait.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,8 +14,6 @@ namespace lesson09_test {
 
 /// Exit code of a forked child that returned into the test instead of leaving with _exit.
 inline constexpr int kEscapedIntoTheTest = 99;
-/// Exit code of a child whose body threw.
-inline constexpr int kChildThrew = 98;
 
 /// A segment name no other process uses: "/threadlings-09-<pid>-<counter>-<label>".
 std::string unique_segment_name(const std::string& label);
@@ -38,13 +35,6 @@ class SharedMemoryTest : public threadlings::testing::NoLeaksTest {
  private:
   pid_t owner_ = 0;
 };
-
-/// Forks a child that runs `body` and leaves with _exit(body's result), or kChildThrew if it threw.
-/// Returns the child's pid; the caller reaps it (exit_code_of).
-pid_t fork_child(const std::function<int()>& body);
-
-/// Reaps `child` and returns its exit code the way Python reports it (N, or -S for signal S).
-int exit_code_of(pid_t child);
 
 /// A pipe a child uses to say "I got here" and the parent waits on (no sleeping).
 class Notice {

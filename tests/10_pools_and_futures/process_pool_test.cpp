@@ -3,30 +3,30 @@
 #include "process_pool.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <csignal>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "threadlings/child_process.hpp"
-#include "threadlings/unique_fd.hpp"
 
+#include "threadlings/testing/forked_child.hpp"
 #include "threadlings/testing/no_leaks.hpp"
 
 namespace {
 
+using namespace std::chrono_literals;
 using namespace threadlings::lesson10;
+using threadlings::testing::ForkedChild;
 
 class ProcessPool : public threadlings::testing::NoLeaksTest {};
 
@@ -166,30 +166,18 @@ TEST_F(ProcessPool, BrokenPoolReapsEveryWorkerAndRefusesLaterMaps) {
 // A dead worker is reported within a bounded wait, never a hang: the map runs in a forked child that
 // must finish within 3 s (it takes milliseconds; a map that waits for ever is killed and fails).
 TEST_F(ProcessPool, DeadWorkerIsReportedWithinABoundedWait) {
-  std::fflush(nullptr);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    int code = 1;
+  ForkedChild child([] {
+    Pool pool(2);  // its workers die with this child (PR_SET_PDEATHSIG) if it is killed
     try {
-      Pool pool(2);
       (void)pool.map(killed_at_seven, std::vector<int>{5, 6, 7, 8}, 1);
     } catch (const BrokenProcessPool&) {
-      code = 0;
-    } catch (...) {
+      return 0;
     }
-    ::_exit(code);
-  }
-  const threadlings::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
-  pollfd ended{pidfd.get(), POLLIN, 0};
-  int ready = 0;
-  while ((ready = ::poll(&ended, 1, 3000)) < 0 && errno == EINTR) {
-  }
-  if (ready <= 0) ::kill(child, SIGKILL);  // its workers die with it (PR_SET_PDEATHSIG)
-  const int code = threadlings::exit_code_from_status(threadlings::wait_for_child(child));
-  EXPECT_GT(ready, 0) << "map() still waiting 3 s after a worker died";
-  EXPECT_EQ(code, 0) << "map() did not throw BrokenProcessPool";
+    return 1;
+  });
+  const std::optional<int> code = child.join(3000ms);  // still running after that: killed and reaped
+  ASSERT_TRUE(code.has_value()) << "map() still waiting 3 s after a worker died";
+  EXPECT_EQ(*code, 0) << "map() did not throw BrokenProcessPool";
 }
 
 // The destructor ends and reaps every worker.
