@@ -4,19 +4,14 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
-#include <fstream>
 #include <iostream>
-#include <string>
 #include <system_error>
 #include <thread>
 
-#include <poll.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "threadlings/child_process.hpp"
-#include "threadlings/unique_fd.hpp"
 
 namespace threadlings::testing {
 
@@ -56,23 +51,10 @@ int ForkedChild::join() {
 }
 
 std::optional<int> ForkedChild::join(std::chrono::milliseconds timeout) {
-  const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0)));
-  if (!pidfd) throw std::system_error(errno, std::generic_category(), "pidfd_open");
-  pollfd ended{pidfd.get(), POLLIN, 0};
-  int ready = 0;
-  while ((ready = ::poll(&ended, 1, static_cast<int>(timeout.count()))) < 0 && errno == EINTR) {
-  }
-  if (ready <= 0) return std::nullopt;
-  return join();
-}
-
-char process_state(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return '?';
-  const auto close_paren = line.rfind(')');  // the name may contain spaces and parentheses
-  if (close_paren == std::string::npos || close_paren + 2 >= line.size()) return '?';
-  return line[close_paren + 2];
+  const std::optional<int> status = wait_for_child_for(pid_, timeout);
+  if (!status) return std::nullopt;
+  reaped_ = true;
+  return exit_code_from_status(*status);
 }
 
 bool wait_until_process_sleeping(pid_t pid, std::chrono::milliseconds limit) {

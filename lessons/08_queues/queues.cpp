@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -22,20 +21,17 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "process_queue.hpp"
+#include "cpython_queue.hpp"
 #include "queue.hpp"
 #include "threadlings/child_process.hpp"
 #include "threadlings/demo.hpp"
-#include "cpython_queue.hpp"
 #include "threadlings/python_runner.hpp"
 #include "threadlings/stopwatch.hpp"
 #include "threadlings/trace_recorder.hpp"
-#include "threadlings/unique_fd.hpp"
 
 #if defined(THREADLINGS_HAVE_TBB)
 #include <tbb/concurrent_queue.h>
@@ -69,28 +65,6 @@ pid_t fork_child(Body body) {
     ::_exit(code);
   }
   return pid;
-}
-
-// Process.join(timeout): true when the child ended within `timeout` (it is then reaped).
-bool join_child(pid_t pid, std::chrono::milliseconds timeout) {
-  const threadlings::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd) throw std::system_error(errno, std::generic_category(), "pidfd_open");
-  pollfd ended{pidfd.get(), POLLIN, 0};
-  int ready = 0;
-  while ((ready = ::poll(&ended, 1, static_cast<int>(timeout.count()))) < 0 && errno == EINTR) {
-  }
-  if (ready <= 0) return false;
-  (void)threadlings::wait_for_child(pid);
-  return true;
-}
-
-// The state letter of process `pid` (/proc/PID/stat): R running, S sleeping in the kernel, ...
-char process_state(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  const auto paren = line.rfind(')');
-  return paren == std::string::npos || paren + 2 >= line.size() ? '?' : line[paren + 2];
 }
 
 // 1. The worker-pool pattern of Python's queue docs: put jobs, workers get and task_done, join().
@@ -187,14 +161,14 @@ void join_before_get() {
     return 0;
   });
   int spins = 0;
-  while (process_state(child) != 'S' && spins < 10'000'000) ++spins;  // observed, not slept
-  std::cout << "  the child's state in /proc: '" << process_state(child) << "' (asleep in the kernel: its put "
+  while (threadlings::process_state(child) != 'S' && spins < 10'000'000) ++spins;  // observed, not slept
+  std::cout << "  the child's state in /proc: '" << threadlings::process_state(child) << "' (asleep in the kernel: its put "
             << "waits for room; the ring holds 64 KiB, as a pipe does)\n";
-  const bool ended = join_child(child, 200ms);
+  const bool ended = threadlings::wait_for_child_for(child, 200ms).has_value();
   std::cout << "  join(timeout=0.2) in the parent: child " << (ended ? "ended (unexpected)" : "still alive")
             << "; a join() without timeout would wait for ever\n";
   const std::vector<std::byte> message = queue.get_bytes();  // the fix: get first ...
-  const bool ended_now = join_child(child, 10s);             // ... then join
+  const bool ended_now = threadlings::wait_for_child_for(child, 10s).has_value();  // ... then join
   std::cout << "  the fix, get() first: " << message.size() << " bytes arrived, then join() "
             << (ended_now ? "returned at once" : "timed out (unexpected)") << "\n\n";
 }

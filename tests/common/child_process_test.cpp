@@ -1,6 +1,8 @@
 #include "threadlings/child_process.hpp"
 
+#include <chrono>
 #include <csignal>
+#include <optional>
 #include <system_error>
 
 #include <gtest/gtest.h>
@@ -30,6 +32,21 @@ TEST_F(ChildProcess, ExitCodeOfKilledChildIsMinusSignal) {
   }
   ::kill(child, SIGKILL);
   EXPECT_EQ(threadlings::exit_code_from_status(threadlings::wait_for_child(child)), -SIGKILL);
+}
+
+// A timed wait gives nothing while the child runs (leaving it unreaped), and its status once it ended.
+TEST_F(ChildProcess, TimedWaitGivesNothingWhileRunningAndTheStatusOnceEnded) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  EXPECT_EQ(threadlings::wait_for_child_for(child, std::chrono::milliseconds(10)), std::nullopt);
+  ::kill(child, SIGKILL);
+  const std::optional<int> status = threadlings::wait_for_child_for(child, std::chrono::seconds(30));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(threadlings::exit_code_from_status(*status), -SIGKILL);
 }
 
 // Waiting for a process that is not our child is an error, not a hang.

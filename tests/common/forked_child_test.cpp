@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "threadlings/child_process.hpp"
 #include "threadlings/testing/no_leaks.hpp"
 
 namespace {
@@ -47,14 +48,14 @@ TEST_F(ForkedChildTest, SleepingChildIsSeenAsleepAndKillingItGivesMinusSignal) {
     return 0;
   });
   EXPECT_TRUE(threadlings::testing::wait_until_process_sleeping(child.pid()));
-  EXPECT_EQ(threadlings::testing::process_state(child.pid()), 'S');
+  EXPECT_EQ(threadlings::process_state(child.pid()), 'S');
   ::kill(child.pid(), SIGKILL);
   EXPECT_EQ(child.join(), -SIGKILL);
 }
 
 // A process that does not exist has no state to read.
 TEST_F(ForkedChildTest, StateOfNoProcessIsUnknown) {
-  EXPECT_EQ(threadlings::testing::process_state(-1), '?');
+  EXPECT_EQ(threadlings::process_state(-1), '?');
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// A child process for tests: made with fork(), running one function, always reaped; and "is that
-/// process asleep in the kernel", read from /proc (never a guessed sleep).
+/// A child process for tests: made with fork(), running one function, always reaped; and waiting
+/// until a process is asleep in the kernel, read from /proc (never a guessed sleep).
 
 #include <chrono>
 #include <functional>
@@ -51,12 +51,8 @@ class ForkedChild {
   bool reaped_ = false;
 };
 
-/// The state letter of process `pid` from /proc/PID/stat ('R' running, 'S' asleep, 'T' stopped,
-/// 'Z' zombie, ...), or '?' when it cannot be read.
-[[nodiscard]] char process_state(pid_t pid);
-
 /// Waits until process `pid` sleeps in the kernel (state S: a blocked read or write, a futex wait),
-/// polling /proc/PID/stat. False if that does not happen within `limit`. A process also sleeps for
+/// polling threadlings::process_state(). False if that does not happen within `limit`. A process also sleeps for
 /// reasons of its own, so rely on it only to make a wrong program fail, never a right one.
 [[nodiscard]] bool wait_until_process_sleeping(pid_t pid, std::chrono::milliseconds limit = std::chrono::seconds(30));
 
