@@ -75,9 +75,10 @@ ProcessQueue::~ProcessQueue() {}
 // then wait (no timeout) until a reader moves head. At the end store tail (release), add one to
 // frames_written (release) and wake the readers.
 // Waiting and waking (write them once, for both sides): wait = look at the condition some thousand
-// times (a CPU pause between looks), then under sleep_lock count yourself in *_waiting, fence
-// (seq_cst), and pthread_cond_wait/timedwait while the condition is false. Wake = fence (seq_cst),
-// and only if *_waiting is not 0: under sleep_lock, pthread_cond_broadcast.
+// times (a CPU pause between looks), then under sleep_lock count yourself in *_waiting, and
+// pthread_cond_wait/timedwait while the condition is false. Wake = only if *_waiting is not 0: under
+// sleep_lock, pthread_cond_broadcast. The counter, the condition's loads, the store before a wake and
+// the wake's load of *_waiting are all memory_order_seq_cst: that is what rules out a lost wake-up.
 void ProcessQueue::put_bytes(std::span<const std::byte> message, bool block, Timeout timeout) {
   throw NotImplemented("ProcessQueue::put_bytes — see lesson 08");
 }

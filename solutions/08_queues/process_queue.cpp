@@ -39,7 +39,8 @@ struct ProcessQueue::Shared {
   // The ring holds the bytes [head, tail) of the stream of frames. Both are byte counts since the start
   // (never wrapped; a byte's place is its count % kRingSize). Only the write_lock holder stores tail and
   // only the read_lock holder stores head, so each has one writer: the bytes are copied first, then the
-  // count is stored (release), and the other side loads it (acquire) before it touches those bytes.
+  // count is stored (release, or seq_cst where it may wake a sleeper: see wait_until()), and the other
+  // side loads it (acquire or seq_cst) before it touches those bytes.
   alignas(64) std::atomic<std::uint64_t> tail;
   std::atomic<std::uint64_t> frames_written;  // whole frames in the ring since the start (after tail)
   alignas(64) std::atomic<std::uint64_t> head;
@@ -168,9 +169,11 @@ constexpr int kSpins = 2000;
 
 // Waits until `ready()` holds, at most until `deadline`: first spinning, then asleep on `condition`
 // (counted in `waiting`, so that wake() knows to broadcast). False when the time ran out.
-// The fence after counting in pairs with wake()'s: either wake() sees the count, or this side's next
-// ready() sees what wake()'s caller stored before calling it. The check and the wait are under
-// sleep_lock, which wake() takes to broadcast: no broadcast falls between them.
+// Counting in and the loads in ready() are sequentially consistent, as are the waker's store of what
+// it changed and its load of the count (wake()): of two such pairs, one side always sees the other's
+// write, so either wake() sees the count, or ready() sees the new value. (Fences would say the same,
+// but ThreadSanitizer does not model them; seq_cst operations it checks.) The check and the wait are
+// under sleep_lock, which wake() takes to broadcast: no broadcast falls between them.
 template <typename Ready>
 bool wait_until(pthread_mutex_t* sleep_lock, pthread_cond_t* condition, std::atomic<std::uint32_t>& waiting,
                 const std::optional<timespec>& deadline, Ready ready) {
@@ -181,8 +184,7 @@ bool wait_until(pthread_mutex_t* sleep_lock, pthread_cond_t* condition, std::ato
   }
   (void)lock_until(sleep_lock, std::nullopt);  // no deadline: it only waits for a waker's broadcast
   const Unlock unlock(sleep_lock);
-  waiting.fetch_add(1);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  waiting.fetch_add(1, std::memory_order_seq_cst);
   bool result = true;
   while (!ready()) {
     // Timed waits take the CLOCK_MONOTONIC deadline as it is: the conditions were made with that clock.
@@ -202,31 +204,28 @@ bool wait_until(pthread_mutex_t* sleep_lock, pthread_cond_t* condition, std::ato
 }
 
 // Wakes the processes and threads asleep on `condition`, if there are any (else no system call).
-// Called after storing what they wait for.
+// Called after storing what they wait for, with memory_order_seq_cst (see wait_until()).
 void wake(pthread_mutex_t* sleep_lock, pthread_cond_t* condition, const std::atomic<std::uint32_t>& waiting) {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (waiting.load(std::memory_order_relaxed) == 0) return;
+  if (waiting.load(std::memory_order_seq_cst) == 0) return;
   (void)lock_until(sleep_lock, std::nullopt);  // held by a sleeper only between its check and its wait
   const Unlock unlock(sleep_lock);
   ::pthread_cond_broadcast(condition);
 }
 
 // Copies `bytes` into the ring at stream position `at` (wrapping at its end).
-void copy_in(std::byte* ring, std::uint64_t at, std::span<const std::byte> bytes) {
-  constexpr std::size_t kSize = std::size_t{64} * 1024;
-  const std::size_t offset = static_cast<std::size_t>(at % kSize);
-  const std::size_t first = std::min(bytes.size(), kSize - offset);
-  std::memcpy(ring + offset, bytes.data(), first);
-  if (first < bytes.size()) std::memcpy(ring, bytes.data() + first, bytes.size() - first);
+void copy_in(std::span<std::byte> ring, std::uint64_t at, std::span<const std::byte> bytes) {
+  const std::size_t offset = static_cast<std::size_t>(at % ring.size());
+  const std::size_t first = std::min(bytes.size(), ring.size() - offset);
+  std::memcpy(ring.data() + offset, bytes.data(), first);
+  if (first < bytes.size()) std::memcpy(ring.data(), bytes.data() + first, bytes.size() - first);
 }
 
 // Copies bytes out of the ring from stream position `at` into `into` (wrapping at its end).
-void copy_out(const std::byte* ring, std::uint64_t at, std::span<std::byte> into) {
-  constexpr std::size_t kSize = std::size_t{64} * 1024;
-  const std::size_t offset = static_cast<std::size_t>(at % kSize);
-  const std::size_t first = std::min(into.size(), kSize - offset);
-  std::memcpy(into.data(), ring + offset, first);
-  if (first < into.size()) std::memcpy(into.data() + first, ring, into.size() - first);
+void copy_out(std::span<const std::byte> ring, std::uint64_t at, std::span<std::byte> into) {
+  const std::size_t offset = static_cast<std::size_t>(at % ring.size());
+  const std::size_t first = std::min(into.size(), ring.size() - offset);
+  std::memcpy(into.data(), ring.data() + offset, first);
+  if (first < into.size()) std::memcpy(into.data() + first, ring.data(), into.size() - first);
 }
 
 // Makes a mutex usable from every process that maps it.
@@ -259,13 +258,16 @@ ProcessQueue::ProcessQueue(long maxsize)
   if (memory == MAP_FAILED) throw_errno(errno, "mmap");
   shared_ = static_cast<Shared*>(memory);
   Shared& s = *shared_;
-  // Each step undone in reverse order if a later one fails: nothing is left behind.
-  int error = init_shared_mutex(&s.read_lock);
+  // Each step runs only if the ones before succeeded; `made` counts them, so that a failure undoes
+  // exactly what was made, in reverse order: nothing is left behind.
   int made = 0;
-  if (error == 0 && ++made && (error = init_shared_mutex(&s.write_lock)) == 0 && ++made &&
-      (error = init_shared_mutex(&s.sleep_lock)) == 0 && ++made && (error = init_shared_condition(&s.data_arrived)) == 0 &&
-      ++made && (error = init_shared_condition(&s.space_freed)) == 0 && ++made) {
-    if (::sem_init(&s.free_places, /*pshared=*/1, static_cast<unsigned>(maxsize_)) != 0) error = errno;
+  int error = init_shared_mutex(&s.read_lock);
+  if (error == 0 && ++made) error = init_shared_mutex(&s.write_lock);
+  if (error == 0 && ++made) error = init_shared_mutex(&s.sleep_lock);
+  if (error == 0 && ++made) error = init_shared_condition(&s.data_arrived);
+  if (error == 0 && ++made) error = init_shared_condition(&s.space_freed);
+  if (error == 0 && ++made && ::sem_init(&s.free_places, /*pshared=*/1, static_cast<unsigned>(maxsize_)) != 0) {
+    error = errno;
   }
   if (error != 0) {
     if (made >= 5) ::pthread_cond_destroy(&s.space_freed);
@@ -318,7 +320,7 @@ void ProcessQueue::put_bytes(std::span<const std::byte> message, bool block, Tim
   std::uint64_t tail = s.tail.load(std::memory_order_relaxed);  // only this lock's holder stores it
   const auto publish = [&] {
     if (s.tail.load(std::memory_order_relaxed) == tail) return;
-    s.tail.store(tail, std::memory_order_release);
+    s.tail.store(tail, std::memory_order_seq_cst);  // seq_cst: paired with wake()'s load (see wait_until())
     wake(&s.sleep_lock, &s.data_arrived, s.readers_waiting);
   };
   for (std::span<const std::byte> part : parts) {
@@ -329,7 +331,7 @@ void ProcessQueue::put_bytes(std::span<const std::byte> message, bool block, Tim
         // room (no timeout here, as for a write into a full pipe: the frame is half-way in).
         publish();
         (void)wait_until(&s.sleep_lock, &s.space_freed, s.writers_waiting, std::nullopt,
-                         [&] { return s.head.load(std::memory_order_acquire) + Shared::kRingSize > tail; });
+                         [&] { return s.head.load(std::memory_order_seq_cst) + Shared::kRingSize > tail; });
         continue;
       }
       const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(free, part.size()));
@@ -338,8 +340,8 @@ void ProcessQueue::put_bytes(std::span<const std::byte> message, bool block, Tim
       part = part.subspan(n);
     }
   }
-  s.tail.store(tail, std::memory_order_release);
-  s.frames_written.fetch_add(1, std::memory_order_release);  // the frame is whole: a get may take it
+  s.tail.store(tail, std::memory_order_seq_cst);
+  s.frames_written.fetch_add(1, std::memory_order_seq_cst);  // the frame is whole: a get may take it
   wake(&s.sleep_lock, &s.data_arrived, s.readers_waiting);
 }
 
@@ -357,8 +359,8 @@ std::vector<std::byte> ProcessQueue::get_bytes(bool block, Timeout timeout) {
     // and its writer waits for room. Nothing is taken out before that, so a get that gives up leaves
     // the start of a frame where it was.
     const bool ready = wait_until(&s.sleep_lock, &s.data_arrived, s.readers_waiting, deadline, [&] {
-      return s.frames_written.load(std::memory_order_acquire) != frames_read ||
-             s.tail.load(std::memory_order_acquire) - head == Shared::kRingSize;
+      return s.frames_written.load(std::memory_order_seq_cst) != frames_read ||
+             s.tail.load(std::memory_order_seq_cst) - head == Shared::kRingSize;
     });
     if (!ready) throw Empty("ProcessQueue::get: the queue is empty");
     std::uint64_t size = 0;
@@ -379,11 +381,11 @@ std::vector<std::byte> ProcessQueue::get_bytes(bool block, Timeout timeout) {
       copy_out(s.ring, head, rest.first(n));
       head += n;
       rest = rest.subspan(n);
-      s.head.store(head, std::memory_order_release);
+      s.head.store(head, std::memory_order_seq_cst);  // seq_cst: paired with wake()'s load
       wake(&s.sleep_lock, &s.space_freed, s.writers_waiting);
       if (rest.empty()) break;
       (void)wait_until(&s.sleep_lock, &s.data_arrived, s.readers_waiting, std::nullopt,
-                       [&] { return s.tail.load(std::memory_order_acquire) != head; });
+                       [&] { return s.tail.load(std::memory_order_seq_cst) != head; });
     }
     s.frames_read.store(frames_read + 1, std::memory_order_release);
   }
